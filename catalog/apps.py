@@ -1,0 +1,8 @@
+"""Categories, products, variants, images and stock."""
+
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "catalog"
+    verbose_name = "Catalogue"

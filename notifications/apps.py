@@ -1,0 +1,8 @@
+"""E-mail, SMS and push delivery (the notifications issue)."""
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "Notifications"

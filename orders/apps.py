@@ -1,0 +1,8 @@
+"""Carts, checkout, payments and orders (the orders issue)."""
+
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "orders"
+    verbose_name = "Orders"

@@ -1,0 +1,42 @@
+"""Health checks answered before any other middleware.
+
+They come first so that the load balancer's probes, which use the instance's address as Host and
+plain HTTP, are neither refused by ALLOWED_HOSTS nor redirected to HTTPS.
+"""
+
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+
+def _readiness() -> dict[str, str]:
+    failures: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # any failure means not ready; the body names it
+        failures["database"] = exc.__class__.__name__
+    try:
+        cache.set("readyz", "1", timeout=5)
+        if cache.get("readyz") != "1":
+            failures["cache"] = "value not read back"
+    except Exception as exc:
+        failures["cache"] = exc.__class__.__name__
+    return failures
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            return HttpResponse("ok", content_type="text/plain")
+        if request.path == "/readyz":
+            failures = _readiness()
+            if failures:
+                return JsonResponse({"status": "unavailable", "failing": failures}, status=503)
+            return JsonResponse({"status": "ok"})
+        return self.get_response(request)
