@@ -22,12 +22,17 @@ class Category(MP_Node):
     subtree, for listings, each in one query.
     """
 
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=140, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    is_featured = models.BooleanField(_("featured on the home page"), default=False)
-    seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
-    seo_description = models.CharField(_("SEO description"), max_length=160, blank=True)
+    # Annotated by hand: treebeard ships no type hints, so the type checker cannot infer them.
+    name: "models.CharField[str, str]" = models.CharField(_("name"), max_length=120)
+    slug: "models.SlugField[str, str]" = models.SlugField(_("slug"), max_length=140, unique=True)
+    description: "models.TextField[str, str]" = models.TextField(_("description"), blank=True)
+    is_featured: "models.BooleanField[bool, bool]" = models.BooleanField(
+        _("featured on the home page"), default=False
+    )
+    seo_title: "models.CharField[str, str]" = models.CharField(_("SEO title"), max_length=70, blank=True)
+    seo_description: "models.CharField[str, str]" = models.CharField(
+        _("SEO description"), max_length=160, blank=True
+    )
 
     node_order_by = ["name"]
 
@@ -36,7 +41,7 @@ class Category(MP_Node):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:category", kwargs={"slug": self.slug})

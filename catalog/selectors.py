@@ -6,11 +6,11 @@ and variants (the tests assert it).
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 
 from catalog.models import Category, Product, ProductImage, ProductVideo, Variant
 
@@ -41,7 +41,7 @@ def category_tree() -> list[CategoryNode]:
     """The whole tree, for navigation, in one query."""
     roots: list[CategoryNode] = []
     by_path: dict[str, CategoryNode] = {}
-    for category in Category.get_tree():
+    for category in Category.objects.get_tree():
         node = CategoryNode(category)
         by_path[category.path] = node
         parent = by_path.get(category.path[: -category.steplen])
@@ -50,19 +50,20 @@ def category_tree() -> list[CategoryNode]:
 
 
 def category_get(*, slug: str) -> Category:
-    return Category.objects.get(slug=slug)
+    category: Category = Category.objects.get(slug=slug)
+    return category
 
 
 def category_breadcrumbs(*, category: Category) -> list[Category]:
     """The path from the root to the category, inclusive, in one query."""
-    return [*category.get_ancestors(), category]
+    return [*Category.objects.get_ancestors(category), category]
 
 
-def category_children(*, category: Category) -> QuerySet[Category]:
-    return category.get_children()
+def category_children(*, category: Category) -> list[Category]:
+    return list(Category.objects.get_children(category))
 
 
-def _images_prefetch() -> Prefetch[ProductImage]:
+def _images_prefetch() -> Prefetch[Any]:
     return Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
 
 
@@ -95,23 +96,24 @@ def product_list(
     queryset = product_listing_queryset()
     if category is not None:
         queryset = queryset.filter(category__path__startswith=category.path)
+    # Q objects, because the fields are annotations that the type checker cannot see.
     if filters.price_min is not None:
-        queryset = queryset.filter(price_from__gte=filters.price_min)
+        queryset = queryset.filter(Q(price_from__gte=filters.price_min))
     if filters.price_max is not None:
-        queryset = queryset.filter(price_from__lte=filters.price_max)
+        queryset = queryset.filter(Q(price_from__lte=filters.price_max))
     if filters.in_stock:
-        queryset = queryset.filter(in_stock=True)
+        queryset = queryset.filter(Q(in_stock=True))
     queryset = queryset.order_by(*SORTS.get(filters.sort, SORTS["bestselling"]))
     paginator = Paginator(queryset, per_page or settings.CATALOG_PAGE_SIZE)
     return paginator.page(page)
 
 
 def product_new_arrivals(*, limit: int = 8) -> list[Product]:
-    return list(product_listing_queryset().filter(in_stock=True).order_by("-created_at", "-pk")[:limit])
+    return list(product_listing_queryset().filter(Q(in_stock=True)).order_by("-created_at", "-pk")[:limit])
 
 
 def product_best_sellers(*, limit: int = 8) -> list[Product]:
-    return list(product_listing_queryset().filter(in_stock=True).order_by("-popularity", "pk")[:limit])
+    return list(product_listing_queryset().filter(Q(in_stock=True)).order_by("-popularity", "pk")[:limit])
 
 
 def category_featured(*, limit: int = 8) -> list[Category]:

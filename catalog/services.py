@@ -33,11 +33,16 @@ def description_clean(html: str) -> str:
 def slug_unique(title: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(title)[:200] or "product"
     slug, n = base, 1
-    taken = Product.objects.exclude(pk=exclude_pk)
+    taken = Product.objects.all() if exclude_pk is None else Product.objects.exclude(pk=exclude_pk)
     while taken.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def category_changed() -> None:
+    """Categories show in every page's navigation and breadcrumbs."""
+    catalog_changed(listings=True)
 
 
 def _slugs(product_ids: Iterable[int]) -> list[str]:
@@ -103,7 +108,9 @@ def variant_save(*, variant: Variant, user: User | None = None) -> Variant:
                     user=user,
                 )
         else:
-            variant.save(update_fields=[f.attname for f in Variant._meta.concrete_fields if f.name not in ("id", "stock")])
+            variant.save(
+                update_fields=[f.attname for f in Variant._meta.concrete_fields if f.name not in ("id", "stock")]
+            )
         catalog_changed(product_slugs=_slugs([variant.product_id]))
     return variant
 
@@ -128,9 +135,7 @@ def stock_adjust(
         locked = Variant.objects.select_for_update().get(pk=variant.pk)
         quantity = locked.stock + delta
         if quantity < 0:
-            raise InvalidStockQuantity(
-                f"{locked.sku} has {locked.stock} in stock; cannot remove {-delta}."
-            )
+            raise InvalidStockQuantity(f"{locked.sku} has {locked.stock} in stock; cannot remove {-delta}.")
         adjustment = _stock_write(locked, quantity=quantity, reason=reason, user=user, note=note, old=locked.stock)
     variant.stock = quantity
     return adjustment
@@ -201,7 +206,12 @@ def stock_import_csv(*, file: IO[str], user: User | None = None, note: str = "")
             quantity = rows[variant.sku]
             if quantity != variant.stock:
                 _stock_write(
-                    variant, quantity=quantity, reason=StockAdjustment.Reason.SYNC, user=user, note=note, old=variant.stock
+                    variant,
+                    quantity=quantity,
+                    reason=StockAdjustment.Reason.SYNC,
+                    user=user,
+                    note=note,
+                    old=variant.stock,
                 )
                 changed += 1
     return StockImportResult(changed=changed, unchanged=len(rows) - changed)

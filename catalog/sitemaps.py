@@ -26,7 +26,8 @@ class CategorySitemap(Sitemap[Category]):
     x_default = True
 
     def items(self) -> QuerySet[Category]:
-        return Category.objects.order_by("path").only("slug")
+        categories: QuerySet[Category] = Category.objects.order_by("path").only("slug")
+        return categories
 
 
 sitemaps = {"products": ProductSitemap, "categories": CategorySitemap}

@@ -67,7 +67,7 @@ def cached_page(
     page_key = "page:" + hashlib.blake2b(raw_key.encode(), digest_size=16).hexdigest()
     found = cache.get_many([*depends_on, page_key])
     tokens = _current_tokens(depends_on, found)
-    entry: Entry | None = found.get(page_key)  # type: ignore[assignment]
+    entry: Entry | None = found.get(page_key)
     if entry is not None and entry[0] == tokens:
         return _respond(request, entry[1], entry[2], entry[3], "hit")
 

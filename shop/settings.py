@@ -38,8 +38,7 @@ if PRODUCTION:
     _missing = [f"  {name}: {why}" for name, why in _required.items() if not env.str(name, default="")]
     if _missing:
         raise ImproperlyConfigured(
-            "DJANGO_ENV=production needs these environment variables (see .env.example):\n"
-            + "\n".join(_missing)
+            "DJANGO_ENV=production needs these environment variables (see .env.example):\n" + "\n".join(_missing)
         )
 
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-only-never-use-in-production")
@@ -167,7 +166,8 @@ USE_TZ = True
 
 # Files: on disk locally; S3 behind CloudFront when AWS_STORAGE_BUCKET_NAME is set.
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise serves it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
