@@ -26,13 +26,9 @@ class Category(MP_Node):
     name: "models.CharField[str, str]" = models.CharField(_("name"), max_length=120)
     slug: "models.SlugField[str, str]" = models.SlugField(_("slug"), max_length=140, unique=True)
     description: "models.TextField[str, str]" = models.TextField(_("description"), blank=True)
-    is_featured: "models.BooleanField[bool, bool]" = models.BooleanField(
-        _("featured on the home page"), default=False
-    )
+    is_featured: "models.BooleanField[bool, bool]" = models.BooleanField(_("featured on the home page"), default=False)
     seo_title: "models.CharField[str, str]" = models.CharField(_("SEO title"), max_length=70, blank=True)
-    seo_description: "models.CharField[str, str]" = models.CharField(
-        _("SEO description"), max_length=160, blank=True
-    )
+    seo_description: "models.CharField[str, str]" = models.CharField(_("SEO description"), max_length=160, blank=True)
 
     node_order_by = ["name"]
 

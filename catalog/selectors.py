@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
 
 from catalog.models import Category, Product, ProductImage, ProductVideo, Variant
 
@@ -75,6 +75,7 @@ def product_listing_queryset() -> QuerySet[Product]:
             price_from=Min("variants__price"),
             currency=Min("variants__currency"),
             in_stock=Exists(Variant.objects.filter(product=OuterRef("pk"), stock__gt=0)),
+            on_sale=Exists(Variant.objects.filter(product=OuterRef("pk"), compare_at_price__gt=F("price"))),
         )
         .filter(price_from__isnull=False)
         .select_related("category")

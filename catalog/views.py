@@ -67,8 +67,6 @@ def _render_category(request: HttpRequest, slug: str, form: ProductFilterForm, s
         page = selectors.product_list(category=category, filters=filters, page=page_number)
     except InvalidPage:
         raise Http404("No such page") from None
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "catalog/category.html",
@@ -78,7 +76,6 @@ def _render_category(request: HttpRequest, slug: str, form: ProductFilterForm, s
             subcategories=selectors.category_children(category=category),
             form=form,
             page=page,
-            query=query.urlencode(),
         ),
         status=status,
     )

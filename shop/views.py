@@ -6,6 +6,8 @@ from django.template import loader
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from catalog.selectors import category_tree
+
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
@@ -22,7 +24,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    # The navigation helps a lost shopper on; it is one query.
+    return render(request, "404.html", {"category_tree": category_tree()}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

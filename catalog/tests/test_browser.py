@@ -17,9 +17,6 @@ if not os.path.exists(CHROMIUM):
         raise RuntimeError(f"Browser tests need Chromium at {CHROMIUM}; .ci/run installs Debian's chromium package.")
     pytest.skip("Chromium is not installed (apt-get install chromium); CI runs these.", allow_module_level=True)
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls that build test data
-# here are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
@@ -29,7 +26,11 @@ DESKTOP = {"width": 1280, "height": 900}
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls that build test data
+    # here are still plain synchronous calls. Only for this module, so that no other test's
+    # subprocess inherits the variable.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
