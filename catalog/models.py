@@ -131,13 +131,22 @@ class ProductImage(models.Model):
 
     # Responsive renditions in WebP, written when the image is saved (imagekit, optimistic strategy).
     thumb_small = ImageSpecField(
-        source="image", processors=[ResizeToFit(240, 240, upscale=False)], format="WEBP", options={"quality": 80}
+        source="image",
+        processors=[ResizeToFit(240, 240, upscale=False)],
+        format="WEBP",
+        options={"quality": 80, "method": 2},
     )
     thumb_medium = ImageSpecField(
-        source="image", processors=[ResizeToFit(480, 480, upscale=False)], format="WEBP", options={"quality": 80}
+        source="image",
+        processors=[ResizeToFit(480, 480, upscale=False)],
+        format="WEBP",
+        options={"quality": 80, "method": 2},
     )
     thumb_large = ImageSpecField(
-        source="image", processors=[ResizeToFit(960, 960, upscale=False)], format="WEBP", options={"quality": 82}
+        source="image",
+        processors=[ResizeToFit(960, 960, upscale=False)],
+        format="WEBP",
+        options={"quality": 82, "method": 2},
     )
 
     class Meta:

@@ -6,6 +6,7 @@ variables set (see .env.example); with DJANGO_ENV=production a missing required 
 start with a message naming it.
 """
 
+import contextlib
 from pathlib import Path
 
 import django_stubs_ext
@@ -167,7 +168,8 @@ USE_TZ = True
 # Files: on disk locally; S3 behind CloudFront when AWS_STORAGE_BUCKET_NAME is set.
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; whitenoise serves it
+with contextlib.suppress(OSError):  # collectstatic fills it; whitenoise serves it (read-only disks: set STATIC_ROOT)
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
