@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load benchmark of the shop pages under gunicorn on PostgreSQL + Redis with the demo catalogue.
 #
-#   bench/pages.sh            # defaults: 5 sync workers, wrk -t2 -c32 for 15 s per page
+#   bench/pages.sh            # defaults: 5 sync workers; wrk -t2 -c32, 3 rounds of 10 s per page
 #   DURATION=30s bench/pages.sh
+#   ACCEPT_ENCODING=identity bench/pages.sh   # as a client that takes no compression
 #
 # Needs wrk (apt-get install wrk), PostgreSQL and Redis on 127.0.0.1. It loads the demo catalogue
 # into its own database (pasar_bench) and cache (Redis db 14), serves it with gunicorn from this
@@ -13,9 +14,12 @@ cd "$(dirname "$0")/.."
 
 WORKERS=${WORKERS:-5}
 CONNECTIONS=${CONNECTIONS:-32}
-DURATION=${DURATION:-15s}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-8900}
 PY=${PY:-.venv/bin/python}
+# What a browser sends; ACCEPT_ENCODING=identity measures clients that take no compression.
+ACCEPT_ENCODING=${ACCEPT_ENCODING:-gzip, deflate, br}
 export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/pasar_bench}
 export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}
 export DJANGO_SETTINGS_MODULE=bench.settings DEBUG=false LOG_LEVEL=WARNING
@@ -42,20 +46,18 @@ declare -A urls=(
   [product]="$product"
 )
 
-printf '| page | URL | requests/s | %% of hello | p50 ms | p99 ms |\n| --- | --- | ---: | ---: | ---: | ---: |\n' > "$results/pages.md"
-hello_rps=""
-for name in hello home category product; do
-  url="$base${urls[$name]}"
-  for _ in 1 2 3; do curl -fsS -o /dev/null "$url"; done  # warm the page cache and each worker
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$url" > "$results/$name.txt"
-  rps=$(awk '/^Requests\/sec/ {print $2}' "$results/$name.txt")
-  p50=$(awk '$1=="50%" {print $2}' "$results/$name.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$results/$name.txt")
-  errors=$(grep -E "Non-2xx|Socket errors" "$results/$name.txt" || true)
-  [ -z "$errors" ] || echo "warning: $name: $errors"
-  [ -n "$hello_rps" ] || hello_rps=$rps
-  to_ms() { case "$1" in *us) awk -v v="${1%us}" 'BEGIN{printf "%.1f", v/1000}';; *ms) awk -v v="${1%ms}" 'BEGIN{printf "%.1f", v}';; *s) awk -v v="${1%s}" 'BEGIN{printf "%.1f", v*1000}';; esac; }
-  share=$(awk -v a="$rps" -v b="$hello_rps" 'BEGIN{printf "%.0f%%", 100*a/b}')
-  printf '| %s | `%s` | %.0f | %s | %s | %s |\n' "$name" "${urls[$name]}" "$rps" "$share" "$(to_ms "$p50")" "$(to_ms "$p99")" >> "$results/pages.md"
+# Rounds interleave the pages, so a noisy neighbour on the host hits all of them alike; the
+# table gives each page's median round.
+: > "$results/runs.tsv"
+for url in "${urls[@]}"; do for _ in 1 2 3; do curl -fsS -o /dev/null "$base$url"; done; done  # warm every worker
+for round in $(seq "$ROUNDS"); do
+  for name in hello home category product; do
+    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept-Encoding: $ACCEPT_ENCODING" \
+      "$base${urls[$name]}" > "$results/$name-$round.txt"
+    if grep -qE "Non-2xx|Socket errors" "$results/$name-$round.txt"; then
+      echo "warning: $name round $round:" && grep -E "Non-2xx|Socket errors" "$results/$name-$round.txt"
+    fi
+    printf '%s\t%s\t%s\n' "$name" "${urls[$name]}" "$results/$name-$round.txt" >> "$results/runs.tsv"
+  done
 done
-cat "$results/pages.md"
+$PY bench/wrk_table.py "$results/runs.tsv" | tee "$results/pages.md"

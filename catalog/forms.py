@@ -41,8 +41,3 @@ class ProductFilterForm(forms.Form):
             in_stock=bool(data.get("in_stock")),
             sort=data.get("sort") or "bestselling",
         )
-
-    def cache_name(self) -> str:
-        """The normalised query, so equivalent URLs share one cached page."""
-        data = self.cleaned_data
-        return "|".join(str(data.get(k) or "") for k in ("price_min", "price_max", "in_stock", "sort", "page"))

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from catalog.models import Category, Product, ProductImage, ProductVideo, Variant
 
@@ -68,16 +68,22 @@ def _images_prefetch() -> Prefetch[Any]:
 
 
 def product_listing_queryset() -> QuerySet[Product]:
-    """Active products that can be bought, with their lowest price and whether any is in stock."""
+    """Active products that can be bought, with their lowest price and whether any is in stock.
+
+    Correlated subqueries rather than a GROUP BY over the variants join: with an index on the sort
+    order and a LIMIT, the database computes them only for the rows it returns.
+    """
+    variants = Variant.objects.filter(product=OuterRef("pk"))
+    cheapest = variants.order_by("price", "pk")
     return (
         Product.objects.filter(is_active=True)
+        .filter(Exists(variants))
         .annotate(
-            price_from=Min("variants__price"),
-            currency=Min("variants__currency"),
-            in_stock=Exists(Variant.objects.filter(product=OuterRef("pk"), stock__gt=0)),
-            on_sale=Exists(Variant.objects.filter(product=OuterRef("pk"), compare_at_price__gt=F("price"))),
+            price_from=Subquery(cheapest.values("price")[:1]),
+            currency=Subquery(cheapest.values("currency")[:1]),
+            in_stock=Exists(variants.filter(stock__gt=0)),
+            on_sale=Exists(variants.filter(compare_at_price__gt=F("price"))),
         )
-        .filter(price_from__isnull=False)
         .select_related("category")
         .prefetch_related(_images_prefetch())
     )

@@ -43,24 +43,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    form = ProductFilterForm(request.GET)
-    if not form.is_valid():
-        # Not cached: the shopper sees what was wrong with the filters, and the listing unfiltered.
-        return _render_category(request, slug, form, status=400)
+    # The key is the raw values of the listing's own parameters (others, such as tracking tags,
+    # do not change the page); the form only runs on a miss. A page with invalid filters is a 400,
+    # which is never cached.
+    raw = "|".join(request.GET.get(name, "") for name in ProductFilterForm.base_fields)
     return cached_page(
         request,
-        name=f"category|{slug}|{form.cache_name()}",
+        name=f"category|{slug}|{raw}",
         depends_on=[CATALOG],
-        render=lambda: _render_category(request, slug, form),
+        render=lambda: _render_category(request, slug, ProductFilterForm(request.GET)),
     )
 
 
-def _render_category(request: HttpRequest, slug: str, form: ProductFilterForm, status: int = 200) -> HttpResponse:
+def _render_category(request: HttpRequest, slug: str, form: ProductFilterForm) -> HttpResponse:
     try:
         category = selectors.category_get(slug=slug)
     except Category.DoesNotExist:
         raise Http404("No such category") from None
     valid = form.is_valid()
+    # Invalid filters: the shopper sees what was wrong, and the listing unfiltered.
+    status = 200 if valid else 400
     filters = form.filters() if valid else selectors.ProductFilters()
     page_number = (form.cleaned_data.get("page") if valid else None) or 1
     try:

@@ -6,11 +6,20 @@ change elsewhere bumps a token (a fresh random value), which makes every page th
 stale at once, without knowing their keys. A token missing from the cache (evicted, or a cold
 cache) is created anew, which makes everything that depends on it stale: never a stale page.
 
-Every response carries an ETag and `Cache-Control: no-cache`, so browsers and CloudFront may keep
-a copy but revalidate it each time, which costs one cache read and no rendering.
+When a token changes, the first request for a page renders it again; requests for the same page
+that arrive while it renders get the previous version (`X-Page-Cache: stale`) instead of all
+rendering it at once, which is what a flash sale's traffic would otherwise do after each change.
+
+Pages are stored gzip-compressed, once, when they are rendered: every browser accepts gzip, so
+the stored bytes go out as they are (a tenth of the size through Redis and the network), and the
+rare client that does not accept gzip gets them decompressed. Every response carries an ETag and
+`Cache-Control: no-cache`, so a browser keeps its copy and revalidates it each time, which costs
+one cache read and no rendering.
 """
 
+import gzip
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -20,11 +29,27 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-Entry = tuple[tuple[str, ...], str, bytes, str]  # tokens, etag, body, content type
+Entry = tuple[tuple[str, ...], str, bytes, str]  # tokens, etag, gzipped body, content type
+# Part of every page key: change it whenever Entry changes, so that a deploy never reads entries
+# written by the previous release in another shape.
+ENTRY_FORMAT = "page2"
+# How long the first request to find a page stale may take to render it before another one tries.
+RENDER_LOCK_SECONDS = 10
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def version_bump(*keys: str) -> None:
     cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+
+
+def page_cache_key(name: str) -> str:
+    """The cache key of a page in the active language."""
+    raw_key = f"{translation.get_language()}|{name}"
+    return f"{ENTRY_FORMAT}:" + hashlib.blake2b(raw_key.encode(), digest_size=16).hexdigest()
+
+
+def render_lock_key(page_key: str) -> str:
+    return f"{page_key}:rendering"
 
 
 def _current_tokens(keys: Sequence[str], found: dict[str, object]) -> tuple[str, ...]:
@@ -38,12 +63,18 @@ def _current_tokens(keys: Sequence[str], found: dict[str, object]) -> tuple[str,
     return tuple(tokens)
 
 
-def _respond(request: HttpRequest, etag: str, body: bytes, content_type: str, state: str) -> HttpResponse:
+def _respond(request: HttpRequest, etag: str, gzipped: bytes, content_type: str, state: str) -> HttpResponse:
     response: HttpResponse
+    accepts_gzip = bool(_ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    # Each encoding is its own representation, so each has its own entity tag.
+    etag = etag[:-1] + '-gzip"' if accepts_gzip else etag
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
+    elif accepts_gzip:
+        response = HttpResponse(gzipped, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(body, content_type=content_type)
+        response = HttpResponse(gzip.decompress(gzipped), content_type=content_type)
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     response["X-Page-Cache"] = state
@@ -63,19 +94,27 @@ def cached_page(
     `name` identifies the page among those of the same language (path and normalised query).
     Only 200 responses are stored; anything else is returned as rendered.
     """
-    raw_key = f"{translation.get_language()}|{name}"
-    page_key = "page:" + hashlib.blake2b(raw_key.encode(), digest_size=16).hexdigest()
+    page_key = page_cache_key(name)
     found = cache.get_many([*depends_on, page_key])
     tokens = _current_tokens(depends_on, found)
     entry: Entry | None = found.get(page_key)
     if entry is not None and entry[0] == tokens:
         return _respond(request, entry[1], entry[2], entry[3], "hit")
+    lock_key = render_lock_key(page_key)
+    if entry is not None and not cache.add(lock_key, 1, timeout=RENDER_LOCK_SECONDS):
+        return _respond(request, entry[1], entry[2], entry[3], "stale")
 
-    response = render()
+    try:
+        response = render()
+    finally:
+        if entry is not None:
+            cache.delete(lock_key)
     if response.status_code != 200 or getattr(response, "streaming", False):
         return response
     body = response.content
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    # mtime=0: the same page always compresses to the same bytes.
+    gzipped = gzip.compress(body, compresslevel=6, mtime=0)
     content_type = response.get("Content-Type", "text/html; charset=utf-8")
-    cache.set(page_key, (tokens, etag, body, content_type), timeout=settings.PAGE_CACHE_SECONDS)
-    return _respond(request, etag, body, content_type, "miss")
+    cache.set(page_key, (tokens, etag, gzipped, content_type), timeout=settings.PAGE_CACHE_SECONDS)
+    return _respond(request, etag, gzipped, content_type, "miss")

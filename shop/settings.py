@@ -199,6 +199,7 @@ else:
 # Thumbnails are generated when an image is saved, and their URLs are built without asking storage.
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "thumbs"
+IMAGEKIT_SPEC_CACHEFILE_NAMER = "catalog.images.spec_cachefile_name"
 
 # Celery: without a broker, tasks run inline in the calling process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -1,3 +1,4 @@
+import gzip
 import json
 import re
 from decimal import Decimal
@@ -187,3 +188,18 @@ def test_sitemap_lists_active_products_and_categories_and_robots_points_to_it(cl
     assert "hidden" not in sitemap
     robots = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in robots and "Disallow: /admin/" in robots
+
+
+def test_browsers_that_accept_gzip_get_the_page_compressed_and_others_get_it_plain(client, lights):
+    product = product_with(title="Red Retrospot Jumbo Bag", category=lights[1])
+    plain = client.get(product.get_absolute_url())
+    assert "Content-Encoding" not in plain and "Red Retrospot Jumbo Bag" in plain.content.decode()
+    compressed = client.get(product.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert compressed["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in compressed["Vary"]
+    revalidated = client.get(
+        product.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=compressed["ETag"]
+    )
+    assert revalidated.status_code == 304

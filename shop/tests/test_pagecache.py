@@ -1,0 +1,39 @@
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from shop.pagecache import cached_page, page_cache_key, render_lock_key, version_bump
+
+
+def serve(version: str, rendered: list[str]):
+    def render() -> HttpResponse:
+        rendered.append(version)
+        return HttpResponse(f"page {version}")
+
+    return cached_page(RequestFactory().get("/"), name="test", depends_on=["v:test"], render=render)
+
+
+def test_a_page_is_rendered_once_and_again_only_after_its_token_changes():
+    rendered: list[str] = []
+    assert serve("1", rendered).content == b"page 1"
+    assert serve("2", rendered).content == b"page 1"
+    version_bump("v:test")
+    assert serve("3", rendered).content == b"page 3"
+    assert rendered == ["1", "3"]
+
+
+def test_while_one_request_renders_a_stale_page_others_get_the_previous_version_not_a_herd():
+    rendered: list[str] = []
+    serve("1", rendered)
+    version_bump("v:test")
+    cache.add(render_lock_key(page_cache_key("test")), 1)  # another process is rendering it now
+    response = serve("2", rendered)
+    assert (response.content, response["X-Page-Cache"]) == (b"page 1", "stale")
+    assert rendered == ["1"]
+
+
+def test_a_cold_cache_never_serves_an_old_page_even_if_its_token_was_evicted():
+    rendered: list[str] = []
+    serve("1", rendered)
+    cache.delete("v:test")  # evicted: a new token is made, and everything under the old one is stale
+    assert serve("2", rendered).content == b"page 2"
