@@ -111,7 +111,21 @@ class ProductAdmin(admin.ModelAdmin[Product]):
     readonly_fields = ("created_at", "updated_at", "source_code")
     list_per_page = 50
     fieldsets = (
-        (None, {"fields": ("title", "slug", "category", "brand", "description", "attributes", "is_active")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "category",
+                    "brand",
+                    "description",
+                    "attributes",
+                    "is_active",
+                    "max_per_order",
+                )
+            },
+        ),
         (_("Search engines"), {"fields": ("seo_title", "seo_description"), "classes": ("collapse",)}),
         (_("Data"), {"fields": ("popularity", "source_code", "created_at", "updated_at")}),
     )

@@ -57,6 +57,12 @@ class Product(models.Model):
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=160, blank=True)
+    max_per_order = models.PositiveIntegerField(
+        _("maximum per order"),
+        null=True,
+        blank=True,
+        help_text=_("Most units of this product one order may hold (e.g. in a sale); empty for no limit."),
+    )
     popularity = models.PositiveIntegerField(
         _("popularity"), default=0, help_text=_("Units sold recently; drives the best-selling sort.")
     )
