@@ -37,6 +37,14 @@ class UserManager(DjangoUserManager["User"]):
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
+    # The demo import's customers keep the data set's CustomerID, so results trace back to it.
+    source_customer_id = models.CharField(
+        _("source customer id"),
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text=_("Customer ID in imported data, if any."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -45,3 +53,31 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class Address(models.Model):
+    """An entry in a customer's address book."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField(_("full name"), max_length=120)
+    line1 = models.CharField(_("address"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("town or city"), max_length=100)
+    postcode = models.CharField(_("postcode"), max_length=20)
+    country = models.CharField(_("country"), max_length=2)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_default = models.BooleanField(_("default shipping address"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-is_default", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_default=True), name="one_default_address_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.line1}, {self.city}"

@@ -1,0 +1,235 @@
+"""order_place: the one way an order is created, from the website and the API alike."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Address, User
+from catalog.cache import catalog_changed
+from catalog.models import Variant
+from catalog.search.services import search_products_changed
+from orders.exceptions import CartEmpty, CheckoutBusy, OutOfStock, PricesChanged, QuantityUnavailable, ShortLine
+from orders.models import Cart, Order, OrderEvent, OrderLine, Payment, ShippingMethod
+from orders.notify import order_notify
+from orders.payments import payment_backend
+from orders.selectors import PricedCart, cart_priced, shipping_price, tax_included
+from shop.money import money_round
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    name: str
+    line1: str
+    city: str
+    postcode: str
+    country: str
+    line2: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What the shopper is shown on the review step and agrees to pay."""
+
+    priced: PricedCart
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    currency: str
+
+
+def checkout_quote(*, cart: Cart, shipping_method: ShippingMethod) -> Quote:
+    priced = cart_priced(cart=cart)
+    if priced.is_empty:
+        raise CartEmpty()
+    shipping = shipping_price(method=shipping_method, subtotal=priced.subtotal, weight_grams=priced.weight_grams)
+    total = money_round(priced.subtotal + shipping, priced.currency)
+    return Quote(
+        priced=priced,
+        shipping=shipping,
+        tax=tax_included(total=total, currency=priced.currency),
+        total=total,
+        currency=priced.currency,
+    )
+
+
+def _lock_timeout() -> None:
+    """Make this transaction's row locks give up after CHECKOUT_LOCK_TIMEOUT seconds (PostgreSQL;
+    SQLite takes one write lock per transaction and waits its own busy timeout)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{settings.CHECKOUT_LOCK_TIMEOUT}s"])
+
+
+def _is_lock_timeout(error: DatabaseError) -> bool:
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) == "55P03" or "lock" in str(error).lower()
+
+
+def order_place(
+    *,
+    cart: Cart,
+    email: str,
+    address: ShippingAddress,
+    shipping_method: ShippingMethod,
+    payment_method: str,
+    user: User | None = None,
+    language: str = "en",
+    expected_total: Decimal | None = None,
+    idempotency_key: str | None = None,
+    save_address: bool = False,
+) -> Order:
+    """Turn a cart into an order, or return the order this cart (or idempotency key) already made.
+
+    Prices and validates outside the transaction; then, in one short transaction, locks the cart
+    row and the stock rows (in primary-key order, with a lock timeout), re-checks stock and prices
+    under the lock, creates the order with a snapshot of every line, takes the stock, and queues the
+    notifications and page invalidations to run after commit. No network call happens inside.
+
+    Raises CartEmpty, QuantityUnavailable, OutOfStock (with every short line), PricesChanged (if
+    `expected_total` no longer matches) or CheckoutBusy (lock timeout: try again).
+    """
+    payment_backend(payment_method)  # unknown methods fail before anything is locked
+    quote = checkout_quote(cart=cart, shipping_method=shipping_method)
+    for line in quote.priced.lines:
+        product = line.line.variant.product
+        if not product.is_active:
+            raise QuantityUnavailable(f"{product.title} is no longer sold.")
+        if line.over_limit:
+            raise QuantityUnavailable(f"You can buy at most {line.max_per_order} of {product.title} in one order.")
+    if expected_total is not None and expected_total != quote.total:
+        raise PricesChanged()
+
+    try:
+        with transaction.atomic():
+            _lock_timeout()
+            locked_cart = Cart.objects.select_for_update().get(pk=cart.pk)
+            if locked_cart.order_id is not None:  # a double submit: the first one won
+                return Order.objects.get(pk=locked_cart.order_id)
+            if idempotency_key:
+                earlier = Order.objects.filter(idempotency_key=idempotency_key).first()
+                if earlier is not None:
+                    return earlier
+            wanted = {line.line.variant_id: line for line in quote.priced.lines}
+            variants = list(Variant.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
+            short = [
+                ShortLine(
+                    sku=variant.sku,
+                    title=wanted[variant.pk].line.variant.product.title,
+                    wanted=wanted[variant.pk].quantity,
+                    available=variant.stock,
+                )
+                for variant in variants
+                if variant.stock < wanted[variant.pk].quantity
+            ]
+            if short or len(variants) != len(wanted):
+                raise OutOfStock(short)
+            if any(variant.price != wanted[variant.pk].unit_price for variant in variants):
+                raise PricesChanged()
+            order = _order_create(
+                quote=quote,
+                email=email,
+                address=address,
+                shipping_method=shipping_method,
+                payment_method=payment_method,
+                user=user,
+                language=language,
+                idempotency_key=idempotency_key,
+            )
+            for variant in variants:
+                Variant.objects.filter(pk=variant.pk).update(stock=F("stock") - wanted[variant.pk].quantity)
+            locked_cart.order = order
+            locked_cart.save(update_fields=["order"])
+            if save_address and user is not None:
+                _address_book_add(user=user, address=address)
+            # Listings show only in or out of stock: they go stale only when a variant sells out.
+            sold_out = any(variant.stock == wanted[variant.pk].quantity for variant in variants)
+            catalog_changed(
+                product_slugs=[line.line.variant.product.slug for line in quote.priced.lines], listings=sold_out
+            )
+            search_products_changed(product_ids=[v.product_id for v in variants], relevant=sold_out)
+            order_notify(order=order, event="order_placed")
+    except DatabaseError as error:
+        if _is_lock_timeout(error):
+            raise CheckoutBusy() from error
+        raise
+    return order
+
+
+def _order_create(
+    *,
+    quote: Quote,
+    email: str,
+    address: ShippingAddress,
+    shipping_method: ShippingMethod,
+    payment_method: str,
+    user: User | None,
+    language: str,
+    idempotency_key: str | None,
+) -> Order:
+    backend = payment_backend(payment_method)
+    status = Order.Status.AWAITING_PAYMENT if backend.online else Order.Status.PROCESSING
+    order = Order.objects.create(
+        user=user,
+        email=email,
+        status=status,
+        language=language,
+        currency=quote.currency,
+        subtotal=quote.priced.subtotal,
+        shipping_total=quote.shipping,
+        tax_total=quote.tax,
+        total=quote.total,
+        shipping_method_name=shipping_method.name,
+        payment_method=payment_method,
+        ship_name=address.name,
+        ship_line1=address.line1,
+        ship_line2=address.line2,
+        ship_city=address.city,
+        ship_postcode=address.postcode,
+        ship_country=address.country,
+        ship_phone=address.phone,
+        idempotency_key=idempotency_key,
+        placed_at=timezone.now(),
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant=line.line.variant,
+            product_title=line.line.variant.product.title,
+            variant_name=line.line.variant.name,
+            sku=line.line.variant.sku,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=money_round(line.total, quote.currency),
+        )
+        for line in quote.priced.lines
+    )
+    OrderEvent.objects.create(order=order, to_status=status, user=user, note="Order placed")
+    if backend.online:
+        Payment.objects.create(
+            order=order,
+            method=payment_method,
+            reference=f"{payment_method}-{order.number}",
+            amount=order.total,
+            currency=order.currency,
+        )
+    return order
+
+
+def _address_book_add(*, user: User, address: ShippingAddress) -> None:
+    fields = {
+        "name": address.name,
+        "line1": address.line1,
+        "line2": address.line2,
+        "city": address.city,
+        "postcode": address.postcode,
+        "country": address.country,
+        "phone": address.phone,
+    }
+    if not Address.objects.filter(user=user, **fields).exists():
+        has_default = Address.objects.filter(user=user, is_default=True).exists()
+        Address.objects.create(user=user, is_default=not has_default, **fields)

@@ -1,0 +1,122 @@
+"""Buying in real headless Chromium (Debian's chromium package, driven by Playwright)."""
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from catalog.tests.factories import ProductImageFactory, VariantFactory
+from orders.models import Order
+from orders.tests.factories import standard_shipping
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError(f"Browser tests need Chromium at {CHROMIUM}; .ci/run installs Debian's chromium package.")
+    pytest.skip("Chromium is not installed (apt-get install chromium); CI runs these.", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        # The ORM calls that build test data run beside Playwright's event loop in this thread.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shop(live_server, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SHOP_URL = live_server.url
+    standard_shipping()
+    mug = VariantFactory(
+        sku="22632", price=Decimal("2.10"), stock=20, product__title="Red Retrospot Mug", product__slug="mug"
+    )
+    VariantFactory(sku="85099B", price=Decimal("2.08"), stock=20, product__title="Jumbo Bag", product__slug="bag")
+    ProductImageFactory(product=mug.product)
+    return live_server.url
+
+
+def new_page(browser, width: int = 1280):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    return page, errors
+
+
+def add_to_cart(page, url: str, quantity: int = 1) -> None:
+    page.goto(url)
+    page.get_by_label("Quantity").fill(str(quantity))
+    page.get_by_role("button", name="Add to cart").click()
+    page.wait_for_url("**/cart/")
+
+
+def fill_details(page, email: str) -> None:
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Full name").fill("Ada Lovelace")
+    page.locator("input[name=line1]").fill("1 High Street")
+    page.get_by_label("Town or city").fill("London")
+    page.get_by_label("Postcode").fill("N1 9GU")
+    page.get_by_label("Country").select_option("GB")
+
+
+def test_a_guest_buys_two_products_with_cash_on_delivery_and_gets_the_email(browser, shop):
+    page, errors = new_page(browser, width=390)
+    add_to_cart(page, f"{shop}/p/mug/")
+    add_to_cart(page, f"{shop}/p/bag/", quantity=2)
+    assert page.locator("[data-cart-count]").inner_text() == "3"
+    page.get_by_label("Quantity").first.fill("3")
+    page.get_by_role("button", name="Update").first.click()
+    page.get_by_role("link", name="Check out").click()
+    fill_details(page, "ada@example.com")
+    page.get_by_label("Cash on delivery").check()
+    page.get_by_role("button", name="Review your order").click()
+    assert "£15.41" in page.inner_text("main")  # 3 x 2.10 + 2 x 2.08 + 4.95 delivery
+    page.get_by_role("button", name=re.compile("Place order")).click()
+    page.wait_for_load_state()
+    order = Order.objects.get()
+    assert order.number in page.inner_text("h1")
+    assert "Thank you for your order" in page.inner_text("main")
+    assert any(order.number in message.subject and "ada@example.com" in message.to for message in mail.outbox)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert errors == []
+
+
+def test_a_customer_pays_with_the_test_card_and_finds_the_order_in_their_history(browser, shop):
+    User.objects.create_user(email="grace@example.com", password="a-long-password-1")
+    page, errors = new_page(browser)
+    page.goto(f"{shop}/account/login/")
+    page.get_by_label("E-mail").fill("grace@example.com")
+    page.get_by_label("Password").fill("a-long-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    add_to_cart(page, f"{shop}/p/mug/", quantity=2)
+    page.get_by_role("link", name="Check out").click()
+    fill_details(page, "grace@example.com")
+    page.get_by_label("Card (test gateway)").check()
+    page.get_by_role("button", name="Review your order").click()
+    page.get_by_role("button", name=re.compile("Place order")).click()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Name on card").fill("Grace Hopper")
+    page.get_by_role("button", name="Pay now").click()
+    page.wait_for_load_state()
+    page.goto(f"{shop}/account/orders/")
+    order = Order.objects.get()
+    row = page.get_by_role("row", name=re.compile(order.number))
+    assert "Paid" in row.inner_text()
+    assert errors == []

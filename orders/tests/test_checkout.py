@@ -1,0 +1,149 @@
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from catalog.models import StockAdjustment, Variant
+from catalog.tests.factories import ProductFactory, VariantFactory
+from orders.exceptions import CartEmpty, OutOfStock, PricesChanged
+from orders.models import Cart, Order, Payment
+from orders.services.checkout import order_place
+from orders.tests.factories import ADDRESS, cart_with, placed_order, standard_shipping
+
+pytestmark = pytest.mark.django_db
+
+
+def place(cart: Cart, **kwargs):
+    return order_place(
+        cart=cart, email="ada@example.com", address=ADDRESS, shipping_method=standard_shipping(),
+        payment_method=kwargs.pop("payment_method", "cod"), **kwargs,
+    )  # fmt: skip
+
+
+def test_placing_an_order_snapshots_lines_totals_and_takes_the_stock():
+    lantern = VariantFactory(sku="71053", price=Decimal("3.39"), stock=10, product__title="White Metal Lantern")
+    order = place(cart_with((lantern, 2)))
+    assert order.status == "processing"  # cash on delivery ships first
+    assert (order.subtotal, order.shipping_total, order.total) == (Decimal("6.78"), Decimal("4.95"), Decimal("11.73"))
+    line = order.lines.get()
+    assert (line.product_title, line.sku, line.quantity, line.unit_price, line.line_total) == (
+        "White Metal Lantern", "71053", 2, Decimal("3.39"), Decimal("6.78"),
+    )  # fmt: skip
+    lantern.refresh_from_db()
+    assert lantern.stock == 8
+    assert order.number.startswith("PSR-") and len(order.number) == 12
+    lantern.product.title = "Renamed"
+    lantern.product.save()
+    assert order.lines.get().product_title == "White Metal Lantern"
+
+
+def test_shipping_is_free_above_the_threshold():
+    order = place(cart_with((VariantFactory(price=Decimal("25.00"), stock=5), 2)))
+    assert (order.shipping_total, order.total) == (Decimal("0.00"), Decimal("50.00"))
+
+
+def test_an_online_payment_leaves_the_order_awaiting_payment_with_a_pending_payment():
+    order = placed_order(payment_method="testcard")
+    assert order.status == "awaiting_payment"
+    payment = order.payments.get()
+    assert (payment.status, payment.amount) == ("pending", order.total)
+
+
+def test_placing_the_same_cart_twice_creates_one_order():
+    cart = cart_with((VariantFactory(stock=10), 1))
+    first = place(cart)
+    second = place(Cart.objects.get(pk=cart.pk))
+    assert first.pk == second.pk
+    assert Order.objects.count() == 1
+    assert Variant.objects.get().stock == 9
+
+
+def test_the_same_idempotency_key_returns_the_same_order():
+    first = place(cart_with((VariantFactory(stock=10), 1)), idempotency_key="key-1")
+    second = place(cart_with((VariantFactory(stock=10), 1)), idempotency_key="key-1")
+    assert first.pk == second.pk
+
+
+def test_when_stock_ran_out_meanwhile_every_short_line_is_named_and_nothing_changes():
+    mug = VariantFactory(stock=5, product__title="Red Retrospot Mug")
+    bag = VariantFactory(stock=5, product__title="Jumbo Bag")
+    cart = cart_with((mug, 3), (bag, 2))
+    Variant.objects.filter(pk=mug.pk).update(stock=1)
+    Variant.objects.filter(pk=bag.pk).update(stock=0)
+    with pytest.raises(OutOfStock) as caught:
+        place(cart)
+    assert str(caught.value) == "Not enough stock. Red Retrospot Mug: 1 left, you asked for 3; Jumbo Bag is sold out."
+    assert not Order.objects.exists()
+    assert dict(Variant.objects.values_list("pk", "stock")) == {mug.pk: 1, bag.pk: 0}
+
+
+def test_a_total_that_changed_since_the_review_is_refused():
+    cart = cart_with((VariantFactory(price=Decimal("3.00"), stock=5), 1))
+    with pytest.raises(PricesChanged):
+        place(cart, expected_total=Decimal("7.00"))
+    assert place(cart, expected_total=Decimal("7.95")).total == Decimal("7.95")
+
+
+def test_an_empty_cart_cannot_be_placed():
+    with pytest.raises(CartEmpty):
+        place(Cart.objects.create())
+
+
+def test_a_customers_address_is_saved_to_the_address_book(staff_user):
+    place(cart_with((VariantFactory(stock=5), 1), user=staff_user), user=staff_user, save_address=True)
+    address = staff_user.addresses.get()
+    assert (address.line1, address.postcode, address.is_default) == ("1 High Street", "N1 9GU", True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_flash_sale_of_300_concurrent_buyers_sells_exactly_the_50_units_in_stock():
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL: run with DATABASE_URL (CI does).")
+    hot = VariantFactory(stock=50, price=Decimal("5.00"), product=ProductFactory(title="Flash Sale Lantern"))
+    other = VariantFactory(stock=10_000, price=Decimal("1.00"))
+    carts = []
+    for n in range(300):
+        # Half the carts hold the hot product and another, added in the other order.
+        items = [(hot, 1)] if n % 2 else [(other, 1), (hot, 1)]
+        carts.append(cart_with(*items))
+    results: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(30)
+
+    def buy(batch: list[Cart]) -> None:
+        start.wait()
+        try:
+            for cart in batch:
+                try:
+                    place(cart)
+                    outcome = "ok"
+                except OutOfStock:
+                    outcome = "out"
+                except Exception as error:  # anything else is a failure the test reports
+                    outcome = f"error: {error!r}"
+                with lock:
+                    results.append(outcome)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=buy, args=(carts[i::30],)) for i in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r for r in results if r.startswith("error")] == []
+    assert results.count("ok") == 50 and results.count("out") == 250
+    hot.refresh_from_db()
+    assert hot.stock == 0
+    assert sum(Order.objects.filter(lines__sku=hot.sku).values_list("lines__quantity", flat=True)) == 50
+    assert not StockAdjustment.objects.filter(variant=hot, quantity_after__lt=0).exists()
+
+
+def test_an_unknown_payment_method_is_refused_before_anything_is_locked():
+    from orders.exceptions import PaymentError
+
+    with pytest.raises(PaymentError, match="Unknown payment method"):
+        place(cart_with((VariantFactory(stock=5), 1)), payment_method="bitcoin")
+    assert not Payment.objects.exists()
