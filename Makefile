@@ -31,6 +31,7 @@ dev-venv: $(VENV)/.installed-dev
 run: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py search_reindex
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: dev-venv

@@ -278,3 +278,7 @@ class VariantAdmin(admin.ModelAdmin[Variant]):
 
     def save_model(self, request: HttpRequest, obj: Variant, form: Any, change: bool) -> None:
         services.variant_save(variant=obj, user=request.user)  # type: ignore[arg-type]
+
+
+# Search's staff screens (synonyms, the search log and its report) live with search.
+import catalog.search.admin  # noqa: E402, F401

@@ -216,3 +216,15 @@ class StockAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant.sku} {self.delta:+d} → {self.quantity_after}"
+
+
+# Search's models (catalog/search/models.py) belong to this app; importing them here registers them.
+from catalog.search.models import (  # noqa: E402, F401
+    RecentSearch,
+    SearchAttribute,
+    SearchClick,
+    SearchDocument,
+    SearchQuery,
+    SearchSynonym,
+    SearchTerm,
+)

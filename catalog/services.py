@@ -14,6 +14,7 @@ from accounts.models import User
 from catalog.cache import catalog_changed
 from catalog.exceptions import InvalidPriceChange, InvalidStockQuantity, StockImportError, UnknownSku
 from catalog.models import Product, StockAdjustment, Variant
+from catalog.search.services import search_catalogue_changed, search_products_changed
 from shop.money import money_round
 
 # Tags a product description may use; everything else (scripts, styles, event handlers, iframes)
@@ -43,6 +44,7 @@ def slug_unique(title: str, *, exclude_pk: int | None = None) -> str:
 def category_changed() -> None:
     """Categories show in every page's navigation and breadcrumbs."""
     catalog_changed(listings=True)
+    search_catalogue_changed()
 
 
 def _slugs(product_ids: Iterable[int]) -> list[str]:
@@ -58,11 +60,13 @@ def product_save(*, product: Product) -> Product:
         old_slugs = _slugs([product.pk]) if product.pk else []
         product.save()
         catalog_changed(product_slugs=[product.slug, *old_slugs])
+        search_products_changed(product_ids=[product.pk])
     return product
 
 
 def product_delete(*, product: Product) -> None:
     with transaction.atomic():
+        search_products_changed(product_ids=[product.pk])
         product.delete()
         catalog_changed(product_slugs=[product.slug])
 
@@ -72,6 +76,7 @@ def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
     with transaction.atomic():
         count = Product.objects.filter(pk__in=ids).exclude(is_active=active).update(is_active=active)
         catalog_changed(product_slugs=_slugs(ids))
+        search_products_changed(product_ids=ids)
     return count
 
 
@@ -87,6 +92,7 @@ def variant_prices_change_by_percent(*, product_ids: Iterable[int], percent: Dec
             variant.price = money_round(variant.price * factor, variant.currency)
         Variant.objects.bulk_update(variants, ["price"])
         catalog_changed(product_slugs=_slugs(ids))
+        search_products_changed(product_ids=ids)
     return len(variants)
 
 
@@ -112,6 +118,7 @@ def variant_save(*, variant: Variant, user: User | None = None) -> Variant:
                 update_fields=[f.attname for f in Variant._meta.concrete_fields if f.name not in ("id", "stock")]
             )
         catalog_changed(product_slugs=_slugs([variant.product_id]))
+        search_products_changed(product_ids=[variant.product_id])
     return variant
 
 
@@ -122,6 +129,7 @@ def _stock_write(
     variant.stock = quantity
     # Listings show only in / out of stock, so they go stale only when a variant crosses zero.
     catalog_changed(product_slugs=_slugs([variant.product_id]), listings=(old == 0) != (quantity == 0))
+    search_products_changed(product_ids=[variant.product_id], relevant=(old == 0) != (quantity == 0))
     return StockAdjustment.objects.create(
         variant=variant, delta=quantity - old, quantity_after=quantity, reason=reason, user=user, note=note
     )

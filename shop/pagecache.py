@@ -29,6 +29,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from shop.release import release_id
+
 Entry = tuple[tuple[str, ...], str, bytes, str]  # tokens, etag, gzipped body, content type
 # Part of every page key: change it whenever Entry changes, so that a deploy never reads entries
 # written by the previous release in another shape.
@@ -44,7 +46,7 @@ def version_bump(*keys: str) -> None:
 
 def page_cache_key(name: str) -> str:
     """The cache key of a page in the active language."""
-    raw_key = f"{translation.get_language()}|{name}"
+    raw_key = f"{release_id()}|{translation.get_language()}|{name}"
     return f"{ENTRY_FORMAT}:" + hashlib.blake2b(raw_key.encode(), digest_size=16).hexdigest()
 
 

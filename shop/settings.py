@@ -7,6 +7,7 @@ start with a message naming it.
 """
 
 import contextlib
+from decimal import Decimal
 from pathlib import Path
 
 import django_stubs_ext
@@ -49,10 +50,28 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SHOP_NAME = env.str("SHOP_NAME", default="Pasar")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="GBP")
+# The shop's public address, for links in e-mails (which have no request to take it from).
+SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000")
+# The running release (e.g. the git commit), part of the page cache keys so a deploy never serves
+# pages rendered by the previous templates; unset, a digest of the code and templates is used.
+RELEASE_ID = env.str("RELEASE_ID", default="")
 # Seconds a rendered shop page may live in the cache; changes invalidate it at once anyway.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
 CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
+
+# Product search (docs/search.md): the backend as a dotted path, and its options. The database
+# backend (PostgreSQL full-text search, or SQLite FTS5 locally) needs none; OpenSearch needs a URL.
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="catalog.search.backends.database.DatabaseSearchBackend")
+SEARCH_BACKEND_OPTIONS = {
+    "url": env.str("OPENSEARCH_URL", default=""),
+    "index": env.str("OPENSEARCH_INDEX", default="pasar-products"),
+    "timeout": env.float("OPENSEARCH_TIMEOUT", default=2.0),
+    "retry_after": env.int("OPENSEARCH_RETRY_AFTER", default=30),
+    "replicas": env.int("OPENSEARCH_REPLICAS", default=1),
+}
+# Edges of the search page's price ranges, in the shop's currency.
+SEARCH_PRICE_RANGES = env.list("SEARCH_PRICE_RANGES", default=["2", "5", "10", "20"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,6 +86,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "treebeard",
     "imagekit",
+    "phonenumber_field",
     "shop",
     "accounts",
     "catalog",
@@ -91,6 +111,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "shop.urls"
 WSGI_APPLICATION = "shop.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "orders:history"
+LOGOUT_REDIRECT_URL = "catalog:home"
 
 TEMPLATES = [
     {
@@ -210,10 +233,105 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules that autodiscovery (which looks for <app>.tasks only) does not find.
+CELERY_IMPORTS = ["catalog.search.tasks"]
+# Periodic work, run by `celery -A shop beat` (one beat process per deployment).
+CELERY_BEAT_SCHEDULE = {
+    # Cancel online orders left unpaid past their deadline; find payments without a paid order.
+    "orders-reconcile": {"task": "orders.tasks.orders_reconcile_task", "schedule": 300.0},
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SHOP_NAME} <shop@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Notifications (docs/notifications.md). E-mail goes through EMAIL_BACKEND; for Amazon SES set it
+# to anymail.backends.amazon_ses.EmailBackend (credentials from the instance role, as for S3).
+ANYMAIL = {
+    "AMAZON_SES_CONFIGURATION_SET_NAME": env.str("AWS_SES_CONFIGURATION_SET", default="") or None,
+    "AMAZON_SES_MESSAGE_TAG_NAME": "event",
+    "AMAZON_SES_CLIENT_PARAMS": {
+        "region_name": env.str("AWS_SES_REGION_NAME", default="") or None,
+        "endpoint_url": env.str("AWS_SES_ENDPOINT_URL", default="") or None,
+    },
+}
+# Who gets staff alerts (low stock, new orders): e-mail addresses, comma-separated.
+SHOP_STAFF_EMAILS = env.list("SHOP_STAFF_EMAILS", default=[])
+_AWS_MESSAGING_REGION = env.str("NOTIFICATIONS_AWS_REGION", default="") or None
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "NOTIFICATIONS_SMS_BACKEND", default="notifications.backends.console.ConsoleSmsBackend"
+)
+NOTIFICATIONS_SMS_BACKEND_OPTIONS = {
+    "origination_identity": env.str("NOTIFICATIONS_SMS_ORIGINATION_IDENTITY", default=""),
+    "configuration_set": env.str("NOTIFICATIONS_SMS_CONFIGURATION_SET", default=""),
+    "region_name": _AWS_MESSAGING_REGION,
+}
+NOTIFICATIONS_PUSH_BACKEND = env.str(
+    "NOTIFICATIONS_PUSH_BACKEND", default="notifications.backends.console.ConsolePushBackend"
+)
+NOTIFICATIONS_PUSH_BACKEND_OPTIONS = {
+    "application_id": env.str("NOTIFICATIONS_PUSH_APPLICATION_ID", default=""),
+    "region_name": _AWS_MESSAGING_REGION,
+}
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_SWEEP_AFTER_SECONDS = 300  # a pending message this overdue lost its task; queue it again
+NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = 600  # "sending" this long: the worker died mid-send
+NOTIFICATIONS_CAMPAIGN_BATCH_SIZE = env.int("NOTIFICATIONS_CAMPAIGN_BATCH_SIZE", default=500)
+# Campaign messages per second across all workers (SES's and the SMS account's sending rate); 0: no limit.
+NOTIFICATIONS_CAMPAIGN_RATE = env.int("NOTIFICATIONS_CAMPAIGN_RATE", default=14)
+# SNS webhooks (SES bounces and complaints, inbound SMS): where signing certificates may come from,
+# and the topics accepted (empty: any topic, still signature-checked).
+NOTIFICATIONS_SNS_TRUSTED_URL_PATTERN = env.str(
+    "NOTIFICATIONS_SNS_TRUSTED_URL_PATTERN", default=r"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/"
+)
+NOTIFICATIONS_SNS_TOPIC_ARNS = env.list("NOTIFICATIONS_SNS_TOPIC_ARNS", default=[])
+# Phone numbers typed without a country code are read as this country's (E.164 is stored).
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="GB")
+CELERY_BEAT_SCHEDULE |= {
+    "notifications-outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
+    "notifications-campaigns-due": {"task": "notifications.tasks.campaigns_start_due", "schedule": 60.0},
+}
+
+# Payments: the methods offered at checkout, in this order. The test card gateway (a local
+# stand-in for a card provider, for the demo and tests) is on locally and off in production.
+# Stripe (docs/payments.md) is offered first by default once its secret key is set.
+_stripe_secret_key = env.str("STRIPE_SECRET_KEY", default="")
+_stripe_webhook_secret = env.str("STRIPE_WEBHOOK_SECRET", default="")
+_payment_methods_default = ["cod", "bank"] if PRODUCTION else ["testcard", "cod", "bank"]
+PAYMENT_METHODS = env.list(
+    "PAYMENT_METHODS", default=(["stripe"] if _stripe_secret_key else []) + _payment_methods_default
+)
+_PAYMENT_BACKENDS_AVAILABLE = {
+    "cod": {"BACKEND": "orders.backends.offline.CashOnDeliveryPaymentBackend"},
+    "bank": {"BACKEND": "orders.backends.offline.BankTransferPaymentBackend"},
+    "testcard": {
+        "BACKEND": "orders.backends.testgateway.TestCardPaymentBackend",
+        "OPTIONS": {"secret": env.str("TEST_GATEWAY_SECRET", default="test-gateway-" + SECRET_KEY)},
+    },
+    "stripe": {
+        "BACKEND": "orders.backends.stripe.StripePaymentBackend",
+        "OPTIONS": {
+            "secret_key": _stripe_secret_key,
+            "webhook_secret": _stripe_webhook_secret,
+            "api_base": env.str("STRIPE_API_BASE", default=""),  # another API address, for tests
+        },
+    },
+}
+if "stripe" in PAYMENT_METHODS and not (_stripe_secret_key and _stripe_webhook_secret):
+    raise ImproperlyConfigured("PAYMENT_METHODS offers stripe: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET.")
+_unknown_methods = set(PAYMENT_METHODS) - set(_PAYMENT_BACKENDS_AVAILABLE)
+if _unknown_methods:
+    raise ImproperlyConfigured(f"PAYMENT_METHODS names unknown methods: {', '.join(sorted(_unknown_methods))}.")
+PAYMENT_BACKENDS = {code: _PAYMENT_BACKENDS_AVAILABLE[code] for code in PAYMENT_METHODS}
+# Countries the shop delivers to (ISO 3166 codes).
+SHOP_SHIP_TO = env.list(
+    "SHOP_SHIP_TO", default=["GB", "IE", "FR", "DE", "NL", "BE", "ES", "ID", "SG", "MY", "AU", "US"]
+)
+# Seconds an order placement waits for a stock row another checkout holds before answering "busy".
+CHECKOUT_LOCK_TIMEOUT = env.int("CHECKOUT_LOCK_TIMEOUT", default=3)
+# Tax included in prices, as a percentage of the price (e.g. 20 for UK VAT); 0 shows no tax line.
+SHOP_TAX_RATE = Decimal(env.str("SHOP_TAX_RATE", default="0"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

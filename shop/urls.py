@@ -7,6 +7,7 @@ from django.views.decorators.cache import cache_page
 from django.views.static import serve as static_serve
 
 from catalog.sitemaps import sitemaps
+from orders import views as order_views
 from shop import views
 
 urlpatterns = [
@@ -18,9 +19,19 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("admin/", admin.site.urls),
+    # Providers post here without a language prefix or a CSRF token; each request is verified.
+    path("payments/webhooks/<str:provider>/", order_views.payment_webhook, name="payment_webhook"),
+    # SNS posts SES bounces/complaints and inbound SMS here; each message's signature is verified.
+    path("notifications/hooks/", include("notifications.hooks_urls")),
+    path("api/v1/", include("notifications.api.urls")),
+    path("api/v1/search/", include("catalog.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("catalog.urls")),
+    path("", include("orders.urls")),
+    path("account/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("search/", include("catalog.search.urls")),
     prefix_default_language=False,
 )
 

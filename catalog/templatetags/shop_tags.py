@@ -21,11 +21,16 @@ _PAGE_PARAMETERS = frozenset({*ProductFilterForm.base_fields, "variant"})
 
 
 @register.filter
-def money(amount: Decimal | None, currency: str | None = None) -> str:
-    """{{ variant.price|money:variant.currency }}, formatted for the active language."""
-    if amount is None:
+def money(amount: Decimal | str | None, currency: str | None = None) -> str:
+    """{{ variant.price|money:variant.currency }}, formatted for the active language. Accepts the
+    Decimal strings that JSON contexts carry; anything that is not an amount shows as nothing."""
+    if amount is None or amount == "":
         return ""
-    return money_format(amount, currency or settings.SHOP_CURRENCY)
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    except ArithmeticError:
+        return ""
+    return money_format(value, currency or settings.SHOP_CURRENCY)
 
 
 @register.filter

@@ -37,3 +37,16 @@ def test_a_cold_cache_never_serves_an_old_page_even_if_its_token_was_evicted():
     serve("1", rendered)
     cache.delete("v:test")  # evicted: a new token is made, and everything under the old one is stale
     assert serve("2", rendered).content == b"page 2"
+
+
+def test_a_new_release_never_serves_pages_rendered_by_the_previous_one(settings):
+    from shop.release import release_id
+
+    rendered: list[str] = []
+    serve("old templates", rendered)
+    settings.RELEASE_ID = "next-release"
+    release_id.cache_clear()
+    try:
+        assert serve("new templates", rendered).content == b"page new templates"
+    finally:
+        release_id.cache_clear()

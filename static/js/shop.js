@@ -38,3 +38,17 @@
     }
   });
 })();
+
+/* The header's cart count, from the cookie the cart pages set. */
+(function () {
+  "use strict";
+  var match = document.cookie.match(/(?:^|;\s*)cart_count=(\d+)/);
+  var count = match ? parseInt(match[1], 10) : 0;
+  document.querySelectorAll("[data-cart-count]").forEach(function (badge) {
+    if (count > 0) {
+      badge.textContent = String(count);
+      badge.hidden = false;
+      badge.setAttribute("aria-label", count === 1 ? "1 item" : count + " items");
+    }
+  });
+})();
