@@ -1,17 +1,18 @@
 """Order e-mails, through the notifications app's outbox (written in the caller's transaction,
 delivered after commit)."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 
-from orders.models import Order
+from orders.models import Order, OrderLine
 from orders.payments import payment_backends
 
 STAFF_EVENTS = {"order_placed", "order_paid", "order_cancelled", "order_refunded"}
 
 
-def order_context(*, order: Order) -> dict[str, Any]:
+def order_context(*, order: Order, lines: Iterable[OrderLine] | None = None) -> dict[str, Any]:
     backend = payment_backends().get(order.payment_method)
     site = settings.SHOP_URL.rstrip("/")
     return {
@@ -28,7 +29,7 @@ def order_context(*, order: Order) -> dict[str, Any]:
                     "unit_price": str(line.unit_price),
                     "line_total": str(line.line_total),
                 }
-                for line in order.lines.all()
+                for line in (order.lines.all() if lines is None else lines)
             ],
             "subtotal": str(order.subtotal),
             "shipping": str(order.shipping_total),
@@ -51,12 +52,12 @@ def order_context(*, order: Order) -> dict[str, Any]:
     }
 
 
-def order_notify(*, order: Order, event: str, reason: str = "") -> None:
+def order_notify(*, order: Order, event: str, reason: str = "", lines: Iterable[OrderLine] | None = None) -> None:
     """Queue the shopper's e-mail for an order event, and the staff's for the events they follow.
     Each is sent once per order and event, however often this is called."""
     from notifications.services import notify, notify_staff
 
-    context = order_context(order=order)
+    context = order_context(order=order, lines=lines)
     context["order"]["reason"] = reason
     key = f"{event}:{order.number}"
     guest_email = order.email if order.user is None else None

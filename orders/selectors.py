@@ -76,20 +76,20 @@ class PricedCart:
         return not self.lines
 
 
-def cart_lines_queryset() -> QuerySet[CartLine]:
-    return CartLine.objects.select_related("variant__product").prefetch_related(
-        Prefetch(
-            "variant__product__images",
-            queryset=ProductImage.objects.order_by("position", "pk"),
+def cart_lines_queryset(*, images: bool = True) -> QuerySet[CartLine]:
+    lines = CartLine.objects.select_related("variant__product")
+    if images:
+        lines = lines.prefetch_related(
+            Prefetch("variant__product__images", queryset=ProductImage.objects.order_by("position", "pk"))
         )
-    )
+    return lines
 
 
-def cart_priced(*, cart: Cart | None) -> PricedCart:
-    """The cart with today's prices and stock (two queries)."""
+def cart_priced(*, cart: Cart | None, images: bool = True) -> PricedCart:
+    """The cart with today's prices and stock (one query, two with the product images)."""
     if cart is None or cart.pk is None:
         return PricedCart(cart=cart)
-    lines = list(cart_lines_queryset().filter(cart=cart).order_by("created_at", "pk"))
+    lines = list(cart_lines_queryset(images=images).filter(cart=cart).order_by("created_at", "pk"))
     priced = [
         PricedLine(
             line=line,

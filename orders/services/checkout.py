@@ -43,7 +43,7 @@ class Quote:
 
 
 def checkout_quote(*, cart: Cart, shipping_method: ShippingMethod) -> Quote:
-    priced = cart_priced(cart=cart)
+    priced = cart_priced(cart=cart, images=False)
     if priced.is_empty:
         raise CartEmpty()
     shipping = shipping_price(method=shipping_method, subtotal=priced.subtotal, weight_grams=priced.weight_grams)
@@ -130,7 +130,7 @@ def order_place(
                 raise OutOfStock(short)
             if any(variant.price != wanted[variant.pk].unit_price for variant in variants):
                 raise PricesChanged()
-            order = _order_create(
+            order, lines = _order_create(
                 quote=quote,
                 email=email,
                 address=address,
@@ -152,7 +152,7 @@ def order_place(
                 product_slugs=[line.line.variant.product.slug for line in quote.priced.lines], listings=sold_out
             )
             search_products_changed(product_ids=[v.product_id for v in variants], relevant=sold_out)
-            order_notify(order=order, event="order_placed")
+            order_notify(order=order, event="order_placed", lines=lines)
     except DatabaseError as error:
         if _is_lock_timeout(error):
             raise CheckoutBusy() from error
@@ -170,7 +170,7 @@ def _order_create(
     user: User | None,
     language: str,
     idempotency_key: str | None,
-) -> Order:
+) -> tuple[Order, list[OrderLine]]:
     backend = payment_backend(payment_method)
     status = Order.Status.AWAITING_PAYMENT if backend.online else Order.Status.PROCESSING
     order = Order.objects.create(
@@ -195,7 +195,7 @@ def _order_create(
         idempotency_key=idempotency_key,
         placed_at=timezone.now(),
     )
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             variant=line.line.variant,
@@ -217,7 +217,7 @@ def _order_create(
             amount=order.total,
             currency=order.currency,
         )
-    return order
+    return order, lines
 
 
 def _address_book_add(*, user: User, address: ShippingAddress) -> None:
