@@ -1,21 +1,16 @@
 """The shop in real headless Chromium (Debian's chromium package, driven by Playwright)."""
 
-import os
-import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
 from catalog.tests.factories import CategoryFactory, ProductImageFactory, VariantFactory, product_with
+from shop.testing import chromium, require_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Browser tests need Chromium at {CHROMIUM}; .ci/run installs Debian's chromium package.")
-    pytest.skip("Chromium is not installed (apt-get install chromium); CI runs these.", allow_module_level=True)
+require_chromium()
 
 
 PHONE = {"width": 375, "height": 812}
@@ -24,19 +19,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls that build test data
-    # here are still plain synchronous calls. Only for this module, so that no other test's
-    # subprocess inherits the variable.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -3,13 +3,9 @@ that rolls back is never sent; one that commits is sent once, even when its deli
 several times at once."""
 
 import os
-import time
 from collections.abc import Iterator
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
-from celery.worker import state
 from django.core import mail
 from django.db import connection, transaction
 
@@ -18,57 +14,26 @@ from notifications.models import Message
 from notifications.services import notify
 from notifications.tasks import message_deliver
 from notifications.tests.factories import order_context
-from shop.celery import app
+from shop.testing import celery_worker, require_redis
+from shop.testing import wait_until_idle as shared_wait_until_idle
 
 BROKER = os.environ.get("NOTIFICATIONS_TEST_BROKER_URL", "redis://127.0.0.1:6379/9")
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-if not _redis_up():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"The outbox worker tests need Redis at {BROKER}; .ci/run starts it.")
-    pytest.skip(f"Redis is not running at {BROKER}; CI runs these.", allow_module_level=True)
-
-
-def _forget_connections() -> None:
-    # Celery keeps its connection and producer pools for the broker it first used; drop them so
-    # that tasks go to this test's broker (and, after it, to none).
-    app._pool = None
-    app.amqp._producer_pool = None
+require_redis(BROKER)
 
 
 @pytest.fixture
 def worker() -> Iterator[None]:
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False)
-    _forget_connections()
-    app.control.purge()
     # Two threads racing for the same message on PostgreSQL; SQLite's shared in-memory test
     # database takes one writer at a time, so one thread there.
-    threads = 2 if connection.vendor == "postgresql" else 1
-    with start_worker(app, pool="threads", concurrency=threads, perform_ping_check=False, shutdown_timeout=30):
+    with celery_worker(BROKER, threads=2 if connection.vendor == "postgresql" else 1):
         yield
-    app.conf.update(saved)
-    _forget_connections()
 
 
 def wait_until_idle(check, *, seconds: float = 30) -> None:
-    """Poll until the worker has nothing queued or running and `check` holds (bounded)."""
-    client = redis.Redis.from_url(BROKER)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        idle = client.llen("celery") == 0 and not state.active_requests and not state.reserved_requests
-        if idle and check():
-            return
-        time.sleep(0.05)
-    raise AssertionError("The worker did not finish in time.")
+    shared_wait_until_idle(BROKER, check, seconds=seconds)
 
 
 def test_a_message_queued_in_a_transaction_that_rolls_back_is_never_sent(worker):

@@ -1,8 +1,6 @@
 """Buying in real headless Chromium (Debian's chromium package, driven by Playwright)."""
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -13,29 +11,17 @@ from accounts.models import User
 from catalog.tests.factories import ProductImageFactory, VariantFactory
 from orders.models import Order
 from orders.tests.factories import standard_shipping
+from shop.testing import chromium, require_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Browser tests need Chromium at {CHROMIUM}; .ci/run installs Debian's chromium package.")
-    pytest.skip("Chromium is not installed (apt-get install chromium); CI runs these.", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        # The ORM calls that build test data run beside Playwright's event loop in this thread.
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
