@@ -147,3 +147,61 @@ def test_an_unknown_payment_method_is_refused_before_anything_is_locked():
     with pytest.raises(PaymentError, match="Unknown payment method"):
         place(cart_with((VariantFactory(stock=5), 1)), payment_method="bitcoin")
     assert not Payment.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_stock_row_locked_too_long_by_another_checkout_answers_busy_not_an_error(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks need PostgreSQL: run with DATABASE_URL (CI does).")
+    from django.db import transaction
+
+    from orders.exceptions import CheckoutBusy
+
+    settings.CHECKOUT_LOCK_TIMEOUT = 1
+    variant = VariantFactory(stock=5)
+    cart = cart_with((variant, 1))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row() -> None:
+        try:
+            with transaction.atomic():
+                Variant.objects.select_for_update().get(pk=variant.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    locked.wait(10)
+    try:
+        with pytest.raises(CheckoutBusy, match="very busy"):
+            place(cart)
+    finally:
+        release.set()
+        holder.join()
+    assert not Order.objects.exists()
+    assert Variant.objects.get(pk=variant.pk).stock == 5
+    assert place(Cart.objects.get(pk=cart.pk)).lines.get().quantity == 1  # and it works once free
+
+
+def test_a_busy_checkout_page_says_try_again_with_retry_after(client, monkeypatch):
+    """Only the page's answer: the real lock timeout is proven on PostgreSQL in the test above, so
+    here order_place is replaced by one that reports it (SQLite has no row locks to time out)."""
+    from orders import views
+    from orders.exceptions import CheckoutBusy
+    from orders.tests.test_pages import DETAILS, add
+
+    def busy(**kwargs):
+        raise CheckoutBusy()
+
+    VariantFactory(sku="A1", stock=5)
+    add(client, "A1")
+    standard_shipping()
+    client.post("/checkout/", DETAILS)
+    total = client.get("/checkout/review/").context["quote"].total
+    monkeypatch.setattr(views, "order_place", busy)
+    response = client.post("/checkout/place/", {"expected_total": str(total)})
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    assert "The shop is very busy right now" in response.content.decode()
