@@ -8,6 +8,7 @@ from typing import IO, Any
 
 import nh3
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -47,8 +48,23 @@ def category_changed() -> None:
     search_catalogue_changed()
 
 
-def _slugs(product_ids: Iterable[int]) -> list[str]:
-    return list(Product.objects.filter(pk__in=list(product_ids)).values_list("slug", flat=True))
+def products_changed(*, products: Iterable[Product], listings: bool = True) -> None:
+    """Everything shown from these products goes stale once the transaction commits: their pages,
+    their search documents and, unless `listings` is False, the listings. Listings and search show
+    only whether a product is in stock, so a stock change that does not cross zero passes False.
+
+    The one call every write to products, prices or stock makes (orders included)."""
+    products = list(products)
+    catalog_changed(product_slugs=[product.slug for product in products], listings=listings)
+    search_products_changed(product_ids=[product.pk for product in products], relevant=listings)
+
+
+def stock_crossed_zero(*, before: int, after: int) -> bool:
+    return (before == 0) != (after == 0)
+
+
+def _products(product_ids: Iterable[int]) -> QuerySet[Product]:
+    return Product.objects.filter(pk__in=list(product_ids)).only("pk", "slug")
 
 
 def product_save(*, product: Product) -> Product:
@@ -57,26 +73,23 @@ def product_save(*, product: Product) -> Product:
     if not product.slug:
         product.slug = slug_unique(product.title, exclude_pk=product.pk)
     with transaction.atomic():
-        old_slugs = _slugs([product.pk]) if product.pk else []
+        before = list(_products([product.pk])) if product.pk else []  # its page under the old slug too
         product.save()
-        catalog_changed(product_slugs=[product.slug, *old_slugs])
-        search_products_changed(product_ids=[product.pk])
+        products_changed(products=[*before, product])
     return product
 
 
 def product_delete(*, product: Product) -> None:
     with transaction.atomic():
-        search_products_changed(product_ids=[product.pk])
+        products_changed(products=[product])
         product.delete()
-        catalog_changed(product_slugs=[product.slug])
 
 
 def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
     ids = list(product_ids)
     with transaction.atomic():
         count = Product.objects.filter(pk__in=ids).exclude(is_active=active).update(is_active=active)
-        catalog_changed(product_slugs=_slugs(ids))
-        search_products_changed(product_ids=ids)
+        products_changed(products=_products(ids))
     return count
 
 
@@ -91,8 +104,7 @@ def variant_prices_change_by_percent(*, product_ids: Iterable[int], percent: Dec
         for variant in variants:
             variant.price = money_round(variant.price * factor, variant.currency)
         Variant.objects.bulk_update(variants, ["price"])
-        catalog_changed(product_slugs=_slugs(ids))
-        search_products_changed(product_ids=ids)
+        products_changed(products=_products(ids))
     return len(variants)
 
 
@@ -117,8 +129,7 @@ def variant_save(*, variant: Variant, user: User | None = None) -> Variant:
             variant.save(
                 update_fields=[f.attname for f in Variant._meta.concrete_fields if f.name not in ("id", "stock")]
             )
-        catalog_changed(product_slugs=_slugs([variant.product_id]))
-        search_products_changed(product_ids=[variant.product_id])
+        products_changed(products=_products([variant.product_id]))
     return variant
 
 
@@ -127,9 +138,7 @@ def _stock_write(
 ) -> StockAdjustment:
     Variant.objects.filter(pk=variant.pk).update(stock=quantity)
     variant.stock = quantity
-    # Listings show only in / out of stock, so they go stale only when a variant crosses zero.
-    catalog_changed(product_slugs=_slugs([variant.product_id]), listings=(old == 0) != (quantity == 0))
-    search_products_changed(product_ids=[variant.product_id], relevant=(old == 0) != (quantity == 0))
+    products_changed(products=_products([variant.product_id]), listings=stock_crossed_zero(before=old, after=quantity))
     return StockAdjustment.objects.create(
         variant=variant, delta=quantity - old, quantity_after=quantity, reason=reason, user=user, note=note
     )

@@ -33,16 +33,7 @@ class SearchView(APIView):
             return _bad_request(form)
         data = form.cleaned_data
         try:
-            result = selectors.search_page(
-                q=data["q"],
-                category_slug=data["category"] or None,
-                price_min=data["price_min"],
-                price_max=data["price_max"],
-                in_stock=data["in_stock"],
-                attributes=data["attr"] or {},
-                sort=data["sort"] or "relevance",
-                page=data["page"] or 1,
-            )
+            result = form.search()
         except InvalidSearch as exc:
             return _bad_request(message=str(exc))
         except InvalidPage:

@@ -1,11 +1,14 @@
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from catalog.search import analysis
+
+if TYPE_CHECKING:
+    from catalog.search.selectors import SearchPage
 
 SORT_CHOICES = [
     ("relevance", _("Best match")),
@@ -70,6 +73,24 @@ class SearchForm(forms.Form):
             or data.get("price_max") is not None
             or data.get("in_stock")
             or data.get("attr")
+        )
+
+    def search(self) -> "SearchPage":
+        """Run the search the valid form describes: the results page and the API share it.
+
+        Raises InvalidSearch (an unknown category) and django.core.paginator.InvalidPage."""
+        from catalog.search.selectors import search_page
+
+        data = self.cleaned_data
+        return search_page(
+            q=data["q"],
+            category_slug=data["category"] or None,
+            price_min=data["price_min"],
+            price_max=data["price_max"],
+            in_stock=data["in_stock"],
+            attributes=data["attr"] or {},
+            sort=data["sort"] or "relevance",
+            page=data["page"] or 1,
         )
 
 

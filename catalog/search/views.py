@@ -77,16 +77,7 @@ def _record(q: str, meta_key: str, request: HttpRequest) -> None:
 def _results(request: HttpRequest, form: SearchForm, meta_key: str) -> HttpResponse:
     data = form.cleaned_data
     try:
-        result = selectors.search_page(
-            q=data["q"],
-            category_slug=data["category"] or None,
-            price_min=data["price_min"],
-            price_max=data["price_max"],
-            in_stock=data["in_stock"],
-            attributes=data["attr"] or {},
-            sort=data["sort"] or "relevance",
-            page=data["page"] or 1,
-        )
+        result = form.search()
     except InvalidSearch as exc:
         form.add_error("category", str(exc))
         return render(request, "catalog/search.html", _page_context(form=form), status=400)

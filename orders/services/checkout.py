@@ -9,9 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Address, User
-from catalog.cache import catalog_changed
 from catalog.models import Variant
-from catalog.search.services import search_products_changed
+from catalog.services import products_changed, stock_crossed_zero
 from orders.exceptions import CartEmpty, CheckoutBusy, OutOfStock, PricesChanged, QuantityUnavailable, ShortLine
 from orders.models import Cart, Order, OrderEvent, OrderLine, Payment, ShippingMethod
 from orders.notify import order_notify
@@ -66,8 +65,11 @@ def _lock_timeout() -> None:
 
 
 def _is_lock_timeout(error: DatabaseError) -> bool:
-    cause = error.__cause__
-    return getattr(cause, "sqlstate", None) == "55P03" or "lock" in str(error).lower()
+    """PostgreSQL's lock_not_available (or a deadlock, which pk order should prevent), or SQLite's
+    busy timeout. Any other database error is a real failure and is raised as it is."""
+    if getattr(error.__cause__, "sqlstate", None) in ("55P03", "40P01"):
+        return True
+    return connection.vendor == "sqlite" and "database is locked" in str(error)
 
 
 def order_place(
@@ -146,12 +148,12 @@ def order_place(
             locked_cart.save(update_fields=["order"])
             if save_address and user is not None:
                 _address_book_add(user=user, address=address)
-            # Listings show only in or out of stock: they go stale only when a variant sells out.
-            sold_out = any(variant.stock == wanted[variant.pk].quantity for variant in variants)
-            catalog_changed(
-                product_slugs=[line.line.variant.product.slug for line in quote.priced.lines], listings=sold_out
+            products_changed(
+                products=[line.line.variant.product for line in quote.priced.lines],
+                listings=any(
+                    stock_crossed_zero(before=v.stock, after=v.stock - wanted[v.pk].quantity) for v in variants
+                ),
             )
-            search_products_changed(product_ids=[v.product_id for v in variants], relevant=sold_out)
             order_notify(order=order, event="order_placed", lines=lines)
     except DatabaseError as error:
         if _is_lock_timeout(error):

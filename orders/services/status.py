@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from catalog.cache import catalog_changed
-from catalog.models import StockAdjustment, Variant
-from catalog.search.services import search_products_changed
+from catalog.models import Product, StockAdjustment, Variant
+from catalog.services import products_changed, stock_crossed_zero
 from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent
 from orders.notify import order_notify
@@ -75,10 +74,10 @@ def _restock(order: Order, *, user: User | None, reason: str) -> None:
         )
         for variant in variants
     )
-    slugs = list(Variant.objects.filter(pk__in=returned).values_list("product__slug", flat=True))
-    catalog_changed(product_slugs=slugs, listings=True)
-    # Back in stock counts for search's "in stock" filter when a variant had sold out.
-    search_products_changed(product_ids=[v.product_id for v in variants], relevant=any(v.stock == 0 for v in variants))
+    products_changed(
+        products=Product.objects.filter(variants__in=variants).only("pk", "slug").distinct(),
+        listings=any(stock_crossed_zero(before=v.stock, after=v.stock + returned[v.pk]) for v in variants),
+    )
 
 
 def order_mark_paid(*, order: Order, user: User | None = None, note: str = "") -> Order:
