@@ -1,0 +1,183 @@
+"""Interaction events, recorded off the request path.
+
+A page appends the event to a buffer in the cache (one round trip: a Redis pipeline with RPUSH,
+and the visitor's recent products with LPUSH/LTRIM) and moves on; a periodic task, or the request
+that fills the buffer to FLUSH_AT, writes the buffered events to the database in one bulk insert
+(events_flush). With the local-memory cache (local mode, one process) the buffer is a list in
+that cache, kept under a lock.
+
+Events carry the product's slug (a cached product page knows no id without a query) and the
+anonymous visitor id from the VISITOR_COOKIE; the flush resolves both. When a visitor signs in,
+their events so far are attached to the customer (visitor_attach), and the visitor id keeps
+pointing at the customer for events still in the buffer.
+"""
+
+import json
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache, caches
+from django.utils import timezone
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
+
+from catalog.models import Product
+from recommendations.models import Interaction
+
+VISITOR_COOKIE = "pasar_vid"
+VISITOR_COOKIE_SECONDS = 365 * 24 * 3600
+FLUSH_AT = 100  # buffered events that make the request that adds the last one queue a flush
+FLUSH_BATCH = 5000
+RECENT_KEPT = 20
+_BUFFER = "reco:events"
+_RECENT = "reco:recent:{visitor}"
+_VISITOR_USER = "reco:visitor:{visitor}"
+_VISITOR_USER_SECONDS = 30 * 24 * 3600
+_local_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    product: str  # slug, or "#<id>" when the id is known
+    user_id: int | None
+    visitor_id: str
+    at: datetime
+
+    def dumps(self) -> str:
+        return json.dumps(
+            {"k": self.kind, "p": self.product, "u": self.user_id, "v": self.visitor_id, "t": self.at.isoformat()}
+        )
+
+    @classmethod
+    def loads(cls, raw: str | bytes) -> "Event":
+        data = json.loads(raw)
+        return cls(
+            kind=data["k"],
+            product=data["p"],
+            user_id=data["u"],
+            visitor_id=data["v"],
+            at=datetime.fromisoformat(data["t"]),
+        )
+
+
+def visitor_id_new() -> str:
+    return uuid.uuid4().hex
+
+
+def _redis() -> Any | None:
+    """The raw Redis client when the default cache is Redis, else None."""
+    if not isinstance(caches["default"], RedisCache):
+        return None
+    return get_redis_connection("default")
+
+
+def event_push(*, event: Event) -> int:
+    """Buffer one event; returns how many are buffered now. Never touches the database."""
+    client = _redis()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        pipe.rpush(cache.make_key(_BUFFER), event.dumps())
+        if event.visitor_id:
+            recent = cache.make_key(_RECENT.format(visitor=event.visitor_id))
+            pipe.lrem(recent, 0, event.product)
+            pipe.lpush(recent, event.product)
+            pipe.ltrim(recent, 0, RECENT_KEPT - 1)
+            pipe.expire(recent, VISITOR_COOKIE_SECONDS // 12)
+        return int(pipe.execute()[0])
+    with _local_lock:
+        buffered: list[str] = cache.get(_BUFFER) or []
+        buffered.append(event.dumps())
+        cache.set(_BUFFER, buffered, timeout=None)
+        if event.visitor_id:
+            key = _RECENT.format(visitor=event.visitor_id)
+            newest = [event.product, *[p for p in cache.get(key) or [] if p != event.product]][:RECENT_KEPT]
+            cache.set(key, newest, timeout=VISITOR_COOKIE_SECONDS // 12)
+        return len(buffered)
+
+
+def visitor_recent(*, visitor_id: str) -> list[str]:
+    """The visitor's recently viewed or added products (slugs or "#id"), newest first."""
+    if not visitor_id:
+        return []
+    client = _redis()
+    if client is not None:
+        return [raw.decode() for raw in client.lrange(cache.make_key(_RECENT.format(visitor=visitor_id)), 0, -1)]
+    return list(cache.get(_RECENT.format(visitor=visitor_id)) or [])
+
+
+def _pop(limit: int) -> list[Event]:
+    client = _redis()
+    if client is not None:
+        key = cache.make_key(_BUFFER)
+        pipe = client.pipeline(transaction=True)
+        pipe.lrange(key, 0, limit - 1)
+        pipe.ltrim(key, limit, -1)
+        raw, _ = pipe.execute()
+        return [Event.loads(item) for item in raw]
+    with _local_lock:
+        buffered: list[str] = cache.get(_BUFFER) or []
+        cache.set(_BUFFER, buffered[limit:], timeout=None)
+    return [Event.loads(item) for item in buffered[:limit]]
+
+
+def events_buffered() -> int:
+    client = _redis()
+    if client is not None:
+        return int(client.llen(cache.make_key(_BUFFER)))
+    return len(cache.get(_BUFFER) or [])
+
+
+def events_flush(*, limit: int = FLUSH_BATCH) -> list[Interaction]:
+    """Write up to `limit` buffered events to the database in one bulk insert and return them.
+
+    Events for products that no longer exist are dropped; a visitor who has signed in since is
+    resolved to the customer. Runs in the caller's transaction (or autocommit).
+    """
+    events = _pop(limit)
+    if not events:
+        return []
+    slugs = {event.product for event in events if not event.product.startswith("#")}
+    ids = {int(event.product[1:]) for event in events if event.product.startswith("#")}
+    by_slug = dict(Product.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
+    known_ids = set(Product.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    visitors = {event.visitor_id for event in events if event.visitor_id and event.user_id is None}
+    signed_in = visitor_users(visitors)
+    rows = []
+    for event in events:
+        product_id = int(event.product[1:]) if event.product.startswith("#") else by_slug.get(event.product)
+        if product_id is None or (event.product.startswith("#") and product_id not in known_ids):
+            continue
+        rows.append(
+            Interaction(
+                kind=event.kind,
+                user_id=event.user_id or signed_in.get(event.visitor_id),
+                visitor_id=event.visitor_id,
+                product_id=product_id,
+                occurred_at=event.at,
+            )
+        )
+    return Interaction.objects.bulk_create(rows, batch_size=1000)
+
+
+def visitor_users(visitors: Iterable[str]) -> dict[str, int]:
+    keys = {_VISITOR_USER.format(visitor=visitor): visitor for visitor in visitors}
+    found = cache.get_many(list(keys))
+    return {keys[key]: int(user_id) for key, user_id in found.items()}
+
+
+def visitor_attach(*, visitor_id: str, user_id: int) -> int:
+    """Attach the visitor's anonymous history to the customer who just signed in; returns the
+    number of recorded events attached. Later flushes attach what is still buffered."""
+    if not visitor_id:
+        return 0
+    cache.set(_VISITOR_USER.format(visitor=visitor_id), user_id, timeout=_VISITOR_USER_SECONDS)
+    return Interaction.objects.filter(visitor_id=visitor_id, user__isnull=True).update(user_id=user_id)
+
+
+def event_now() -> datetime:
+    return timezone.now()
