@@ -1,5 +1,7 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +18,7 @@ class DeviceListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=DeviceSerializer, responses={200: DeviceSerializer, 201: DeviceSerializer})
     def post(self, request: Request) -> Response:
         serializer = DeviceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -29,7 +32,7 @@ class DeviceListView(APIView):
                 sandbox=serializer.validated_data.get("sandbox", False),
             )
         except InvalidDevice as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"token": [str(exc)]}) from None
         return Response(
             DeviceSerializer(device).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -40,9 +43,10 @@ class DeviceDetailView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={204: OpenApiResponse(description="Unregistered.")})
     def delete(self, request: Request, token: str) -> Response:
         user = request.user
         assert user.is_authenticated
         if not consent.device_unregister(user=user, token=token):
-            return Response({"detail": _("No such device.")}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(_("No such device."))
         return Response(status=status.HTTP_204_NO_CONTENT)

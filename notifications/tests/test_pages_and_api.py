@@ -151,13 +151,14 @@ def test_a_bad_device_is_a_400_with_a_clear_message(client, payload, field, mess
     response = client.post("/api/v1/devices/", payload, content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json() == {field: [message]}
+    assert response.json() == {"code": "invalid", "message": message, "fields": {field: [message]}}
 
 
-def test_registering_a_device_needs_a_signed_in_customer(client):
+def test_registering_a_device_needs_a_signed_in_customer_and_says_so_with_a_401(client):
     response = client.post("/api/v1/devices/", {"token": "abc", "platform": "ios"}, content_type="application/json")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
 
 
 def test_a_customer_unregisters_their_device_on_sign_out(client):

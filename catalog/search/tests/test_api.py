@@ -64,13 +64,17 @@ def test_the_search_api_corrects_misspellings_and_suggests_popular_products_when
 def test_bad_api_parameters_are_a_400_with_a_message(client, lanterns, params, field, message):
     response = client.get("/api/v1/search/", {"q": "lantern", **params})
     assert response.status_code == 400
-    assert response.json() == {"detail": message, "errors": {field: [message]}}
+    fields = {} if field == "__all__" else {field: [message]}
+    assert response.json() == {"code": "invalid", "message": message, "fields": fields}
 
 
 def test_an_unknown_category_is_a_400_and_a_page_past_the_end_a_404(client, lanterns):
     response = client.get("/api/v1/search/", {"q": "lantern", "category": "nope"})
-    assert response.status_code == 400 and response.json()["detail"] == "There is no category “nope”."
-    assert client.get("/api/v1/search/", {"q": "lantern", "page": "9"}).status_code == 404
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "message": "There is no category “nope”.", "fields": {}}
+    past_the_end = client.get("/api/v1/search/", {"q": "lantern", "page": "9"})
+    assert past_the_end.status_code == 404
+    assert past_the_end.json() == {"code": "not_found", "message": "There is no such page of results.", "fields": {}}
 
 
 def test_the_suggest_api_gives_products_and_categories_for_a_prefix(client, lanterns):

@@ -1,0 +1,121 @@
+"""Catalogue API responses kept in the cache and revalidated like the shop pages.
+
+The same version tokens as the pages (shop.pagecache, catalog.cache) decide when a stored response
+is stale: a price or stock change bumps them after its transaction commits, so the API shows it at
+once, on every server. One get_many fetches the response and the current tokens; a hit runs no
+SQL. The catalogue's per-IP throttle counts the request in that same round trip. Every response carries an `ETag` (a digest of the body) and a `Last-Modified` (when that body
+was first produced), with `Cache-Control: public, no-cache`, so apps and CDNs keep their copy and
+revalidate it: a matching `If-None-Match` (or, without one, an `If-Modified-Since` no older than
+`Last-Modified`) gets a 304 from the cache alone, with no SQL and no rendering.
+"""
+
+import gzip
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
+from rest_framework.exceptions import Throttled
+from rest_framework.renderers import JSONRenderer
+
+from shop.api.throttling import Counter, counter_add, redis_client
+from shop.pagecache import _ACCEPTS_GZIP, RENDER_LOCK_SECONDS, _current_tokens, render_lock_key
+from shop.release import release_id
+
+Entry = tuple[tuple[str, ...], str, bytes, int]  # tokens, etag, gzipped JSON, last modified (epoch seconds)
+# Part of every key: change it whenever Entry changes, so a deploy never reads another shape.
+ENTRY_FORMAT = "api1"
+CONTENT_TYPE = "application/json"
+
+
+def api_cache_key(request: HttpRequest, name: str) -> str:
+    # The host is part of the key because responses carry absolute URLs built from it.
+    raw_key = f"{release_id()}|{translation.get_language()}|{request.scheme}://{request.get_host()}|{name}"
+    return f"{ENTRY_FORMAT}:" + hashlib.blake2b(raw_key.encode(), digest_size=16).hexdigest()
+
+
+def _not_modified(request: HttpRequest, etag: str, last_modified: int) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        return if_none_match.strip() == "*" or etag in if_none_match
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and last_modified <= since
+
+
+def _respond(request: HttpRequest, entry: Entry, state: str) -> HttpResponse:
+    _, etag, gzipped, last_modified = entry
+    response: HttpResponse
+    accepts_gzip = bool(_ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    # Each encoding is its own representation, so each has its own entity tag.
+    etag = etag[:-1] + '-gzip"' if accepts_gzip else etag
+    if _not_modified(request, etag, last_modified):
+        response = HttpResponseNotModified()
+    elif accepts_gzip:
+        response = HttpResponse(gzipped, content_type=CONTENT_TYPE)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(gzipped), content_type=CONTENT_TYPE)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "public, no-cache"
+    response["X-Page-Cache"] = state
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+def _lookup(keys: list[str], counter: Counter | None) -> tuple[dict[str, Any], int]:
+    """The cache entries found for `keys`, and the throttle counter after adding this request:
+    one round trip to Redis for both (MGET, INCR, EXPIRE in a pipeline)."""
+    redis = redis_client()
+    if redis is None:
+        return cache.get_many(keys), counter_add(counter) if counter is not None else 0
+    client: Any = cache.client  # type: ignore[attr-defined]
+    pipeline = redis.pipeline(transaction=False)
+    pipeline.mget([client.make_key(k) for k in keys])
+    if counter is not None:
+        pipeline.incr(client.make_key(counter.key))
+        pipeline.expire(client.make_key(counter.key), counter.expires, nx=True)
+    results = pipeline.execute()
+    found = {k: client.decode(v) for k, v in zip(keys, results[0], strict=True) if v is not None}
+    return found, int(results[1]) if counter is not None else 0
+
+
+def cached_api_response(
+    request: HttpRequest, *, name: str, depends_on: Sequence[str], render: Callable[[], Any]
+) -> HttpResponse:
+    """Serve `render()`'s data as JSON from the cache while the tokens in `depends_on` are current.
+
+    `name` identifies the response among those of the same language and host (path and the raw
+    values of its parameters). `render` returns the data to send, or raises (a 404, a validation
+    error) and nothing is stored.
+    """
+    key = api_cache_key(request, name)
+    found, count = _lookup([*depends_on, key], getattr(request, "throttle_counter", None))
+    counter: Counter | None = getattr(request, "throttle_counter", None)
+    if counter is not None and count > counter.limit:
+        raise Throttled(wait=counter.wait)
+    tokens = _current_tokens(depends_on, found)
+    entry: Entry | None = found.get(key)
+    if entry is not None and entry[0] == tokens:
+        return _respond(request, entry, "hit")
+    lock_key = render_lock_key(key)
+    if entry is not None and not cache.add(lock_key, 1, timeout=RENDER_LOCK_SECONDS):
+        # Someone is rendering the new version: this request gets the previous one meanwhile.
+        return _respond(request, entry, "stale")
+    try:
+        body = JSONRenderer().render(render())
+    finally:
+        if entry is not None:
+            cache.delete(lock_key)
+    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    # Unchanged content keeps the time it was first produced, so If-Modified-Since still matches.
+    last_modified = entry[3] if entry is not None and entry[1] == etag else int(time.time())
+    fresh: Entry = (tokens, etag, gzip.compress(body, compresslevel=6, mtime=0), last_modified)
+    cache.set(key, fresh, timeout=settings.PAGE_CACHE_SECONDS)
+    return _respond(request, fresh, "miss")
