@@ -32,6 +32,7 @@ run: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py search_reindex
+	$(BIN)/python manage.py recommendations train --if-stale
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: dev-venv

@@ -17,6 +17,8 @@ from catalog import selectors
 from catalog.cache import CATALOG, product_version_key
 from catalog.forms import ProductFilterForm
 from catalog.models import Category, Product
+from recommendations.hooks import interaction_record
+from recommendations.store import RECOMMENDATIONS
 from shop.pagecache import cached_page
 
 
@@ -104,12 +106,13 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         )
 
-    return cached_page(
+    response = cached_page(
         request,
         name=f"product|{slug}|{sku}",
-        depends_on=[CATALOG, product_version_key(slug)],
+        depends_on=[CATALOG, product_version_key(slug), RECOMMENDATIONS],
         render=render_page,
     )
+    return interaction_record(request, response, kind="view", product=slug)
 
 
 def _product_json_ld(request: HttpRequest, detail: selectors.ProductDetail) -> str:

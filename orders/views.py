@@ -27,6 +27,7 @@ from orders.services import cart as cart_services
 from orders.services.checkout import ShippingAddress, checkout_quote, order_place
 from orders.services.payments import payment_outcome_apply, payment_retry
 from orders.tasks import test_gateway_webhook_send
+from recommendations.hooks import interaction_record
 
 CART_COUNT_COOKIE = "cart_count"
 CHECKOUT_SESSION_KEY = "checkout"
@@ -85,6 +86,9 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Added %(title)s to your cart.") % {"title": variant.product.title})
+        return interaction_record(
+            request, _with_count(redirect("orders:cart"), cart), kind="cart", product=f"#{variant.product_id}"
+        )
     return _with_count(redirect("orders:cart"), cart)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,27 @@ SEARCH_BACKEND_OPTIONS = {
 # Edges of the search page's price ranges, in the shop's currency.
 SEARCH_PRICE_RANGES = env.list("SEARCH_PRICE_RANGES", default=["2", "5", "10", "20"])
 
+# Recommendations (docs/recommendations.md): the backend as a dotted path, and its options. The
+# local model (trained by `manage.py recommendations train` and a nightly task) needs none and is
+# the fallback of any other; Amazon Personalize
+# (recommendations.backends.personalize.PersonalizeRecommendationBackend) takes the PERSONALIZE_*
+# values that `manage.py recommendations personalize-sync` prints.
+RECOMMENDATIONS_BACKEND = env.str(
+    "RECOMMENDATIONS_BACKEND", default="recommendations.backends.local.LocalRecommendationBackend"
+)
+RECOMMENDATIONS_BACKEND_OPTIONS: dict[str, object] = (
+    {
+        "region_name": env.str("PERSONALIZE_REGION", default="") or None,
+        "recommender_arns": env.dict("PERSONALIZE_RECOMMENDER_ARNS", default={}),
+        "filter_arn": env.str("PERSONALIZE_FILTER_ARN", default=""),
+        "tracking_id": env.str("PERSONALIZE_TRACKING_ID", default=""),
+        "timeout": env.float("PERSONALIZE_TIMEOUT", default=0.3),
+        "retry_after": env.int("PERSONALIZE_RETRY_AFTER", default=30),
+    }
+    if RECOMMENDATIONS_BACKEND.endswith("PersonalizeRecommendationBackend")
+    else {}
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -84,9 +106,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc's files, served as our own static files
+    "corsheaders",
     "treebeard",
     "imagekit",
     "phonenumber_field",
+    "allauth",
+    "allauth.account",
+    "allauth.headless",
     "shop",
     "accounts",
     "catalog",
@@ -97,6 +125,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shop.middleware.HealthCheckMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that can answer (CORS preflights)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,15 +134,20 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
 WSGI_APPLICATION = "shop.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "orders:history"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:overview"
 LOGOUT_REDIRECT_URL = "catalog:home"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # the admin, and the test client's login()
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
 TEMPLATES = [
     {
@@ -171,6 +205,51 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pasar"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Argon2 for new and changed passwords; older hashes still check and are upgraded at sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Accounts (docs/accounts.md): django-allauth's flows for the site, and its headless API for the
+# apps at /api/v1/auth/. E-mail is the only login; it must be verified before the first sign-in.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # a new address replaces the old one once it is verified
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None  # "remember me" is the shopper's choice on the sign-in form
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SHOP_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Per IP, per key (the e-mail address) and per user; "5/m/ip" is five a minute from one address.
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("ACCOUNT_RATE_LIMIT_LOGIN", default="30/m/ip"),
+    "login_failed": env.str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "signup": env.str("ACCOUNT_RATE_LIMIT_SIGNUP", default="20/m/ip"),
+    "reset_password": env.str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password/e-mail address was changed" notes to the customer
+HEADLESS_CLIENTS = ("app", "browser")
+HEADLESS_ONLY = False  # the site keeps its own pages; the API serves the apps
+HEADLESS_SERVE_SPECIFICATION = True  # the auth API's own OpenAPI document: /api/v1/auth/openapi.json
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = None  # its HTML page loads Redoc from a CDN; /api/docs/ is local
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -239,6 +318,9 @@ CELERY_IMPORTS = ["catalog.search.tasks"]
 CELERY_BEAT_SCHEDULE = {
     # Cancel online orders left unpaid past their deadline; find payments without a paid order.
     "orders-reconcile": {"task": "orders.tasks.orders_reconcile_task", "schedule": 300.0},
+    # Write buffered interaction events (views, adds to cart) to the database; retrain nightly.
+    "recommendations-events-flush": {"task": "recommendations.tasks.events_flush_task", "schedule": 60.0},
+    "recommendations-train": {"task": "recommendations.tasks.model_train_task", "schedule": 24 * 3600.0},
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -334,9 +416,64 @@ CHECKOUT_LOCK_TIMEOUT = env.int("CHECKOUT_LOCK_TIMEOUT", default=3)
 SHOP_TAX_RATE = Decimal(env.str("SHOP_TAX_RATE", default="0"))
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # The API (docs/api.md): JSON only, one error shape for every 4xx, page pagination.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "shop.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per signed-in customer and per IP address for guests; checkout is stricter. "100/min" is a
+    # hundred requests a minute; a client over its rate gets 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["shop.api.throttling.GuestRateThrottle", "shop.api.throttling.CustomerRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "guest": env.str("API_THROTTLE_GUEST", default="300/min"),
+        "customer": env.str("API_THROTTLE_CUSTOMER", default="600/min"),
+        "catalogue": env.str("API_THROTTLE_CATALOGUE", default="600/min"),
+        "checkout": env.str("API_THROTTLE_CHECKOUT", default="10/min"),
+    },
+    # Proxies in front of the application that append to X-Forwarded-For (the load balancer: 1;
+    # CloudFront and the load balancer: 2); 0 takes the connection's address as the client's.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=1 if PRODUCTION else 0),
 }
+# Guest carts that have not changed for this many days are expired (410 with code cart_expired).
+API_CART_DAYS = env.int("API_CART_DAYS", default=30)
+# Seconds an Idempotency-Key is held while its order is being placed (409 for a second request).
+API_IDEMPOTENCY_LOCK_SECONDS = 30
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pasar API",
+    "DESCRIPTION": "Everything a shopper does on the website, for mobile apps. How to sign in, send tokens, "
+    "page, retry and read errors: docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "PaymentStatusEnum": "orders.models.Payment.Status",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "shop.api.schema.error_responses"],
+}
+# CORS for web clients of the API on other origins (e.g. https://app.example.com), comma-separated.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (
+    *default_headers,
+    "x-session-token",
+    "x-cart-token",
+    "idempotency-key",
+    "if-none-match",
+)
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Idempotent-Replayed"]
 
 # Security. Behind the load balancer TLS ends at the ALB, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -23,15 +23,21 @@ urlpatterns = [
     path("payments/webhooks/<str:provider>/", order_views.payment_webhook, name="payment_webhook"),
     # SNS posts SES bounces/complaints and inbound SMS here; each message's signature is verified.
     path("notifications/hooks/", include("notifications.hooks_urls")),
-    path("api/v1/", include("notifications.api.urls")),
-    path("api/v1/search/", include("catalog.api.urls")),
+    # Sign-up, sign-in, verification and reset for the apps (django-allauth headless; docs/accounts.md).
+    path("api/v1/auth/", include("allauth.headless.urls")),
+    path("api/v1/recommendations/", include("recommendations.api.urls")),
+    # The API (docs/api.md): /api/v1/ resources, /api/schema/ (OpenAPI 3) and /api/docs/. Last of the
+    # /api/ routes: it answers any other /api/ address with a JSON 404.
+    path("api/", include("shop.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("account/", include("accounts.urls")),
+    path("account/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("catalog.search.urls")),
+    path("recommendations/", include("recommendations.urls")),
     prefix_default_language=False,
 )
 

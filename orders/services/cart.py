@@ -22,6 +22,11 @@ def cart_for_user(*, user: User) -> Cart:
         return Cart.objects.get(user=user, order__isnull=True)
 
 
+def cart_create_guest() -> Cart:
+    """A new, empty guest cart, found later by its token (the API's X-Cart-Token)."""
+    return Cart.objects.create()
+
+
 def cart_for_session(*, session_key: str) -> Cart:
     cart = Cart.objects.filter(session_key=session_key, user__isnull=True, order__isnull=True).first()
     return cart or Cart.objects.create(session_key=session_key)

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 
 from accounts.models import User
@@ -85,7 +86,8 @@ def test_a_guest_buys_two_products_with_cash_on_delivery_and_gets_the_email(brow
 
 
 def test_a_customer_pays_with_the_test_card_and_finds_the_order_in_their_history(browser, shop):
-    User.objects.create_user(email="grace@example.com", password="a-long-password-1")
+    user = User.objects.create_user(email="grace@example.com", password="a-long-password-1")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     page, errors = new_page(browser)
     page.goto(f"{shop}/account/login/")
     page.get_by_label("E-mail").fill("grace@example.com")
