@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
 
 from shop.release import release_id
 
@@ -37,11 +38,14 @@ Entry = tuple[tuple[str, ...], str, bytes, str]  # tokens, etag, gzipped body, c
 ENTRY_FORMAT = "page2"
 # How long the first request to find a page stale may take to render it before another one tries.
 RENDER_LOCK_SECONDS = 10
+# Tokens expire too, so that tokens made for addresses nobody asks for again (a mistyped product
+# slug) do not pile up in Redis; a token that is gone is made anew, which only makes pages stale.
+TOKEN_SECONDS = 7 * 24 * 3600
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def version_bump(*keys: str) -> None:
-    cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+    cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=TOKEN_SECONDS)
 
 
 def page_cache_key(name: str) -> str:
@@ -54,23 +58,43 @@ def render_lock_key(page_key: str) -> str:
     return f"{page_key}:rendering"
 
 
-def _current_tokens(keys: Sequence[str], found: dict[str, object]) -> tuple[str, ...]:
+def current_tokens(keys: Sequence[str], found: dict[str, object]) -> tuple[str, ...]:
     tokens = []
     for key in keys:
         token = found.get(key)
         if token is None:
-            cache.add(key, uuid.uuid4().hex, timeout=None)
+            cache.add(key, uuid.uuid4().hex, timeout=TOKEN_SECONDS)
             token = cache.get(key)
         tokens.append(str(token))
     return tuple(tokens)
 
 
-def _respond(request: HttpRequest, etag: str, gzipped: bytes, content_type: str, state: str) -> HttpResponse:
+def _not_modified(request: HttpRequest, etag: str, last_modified: int | None) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        return if_none_match.strip() == "*" or etag in if_none_match
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return last_modified is not None and since is not None and last_modified <= since
+
+
+def stored_response(
+    request: HttpRequest,
+    *,
+    etag: str,
+    gzipped: bytes,
+    content_type: str,
+    state: str,
+    last_modified: int | None = None,
+    cache_control: str = "no-cache",
+) -> HttpResponse:
+    """A response from stored gzip bytes: as they are to a client that takes gzip, decompressed
+    for one that does not, or a 304 when the client's copy (If-None-Match, else If-Modified-Since
+    where the entry has a time) is current. Shared by the page cache and the API's."""
     response: HttpResponse
     accepts_gzip = bool(_ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
     # Each encoding is its own representation, so each has its own entity tag.
     etag = etag[:-1] + '-gzip"' if accepts_gzip else etag
-    if etag in request.headers.get("If-None-Match", ""):
+    if _not_modified(request, etag, last_modified):
         response = HttpResponseNotModified()
     elif accepts_gzip:
         response = HttpResponse(gzipped, content_type=content_type)
@@ -78,7 +102,9 @@ def _respond(request: HttpRequest, etag: str, gzipped: bytes, content_type: str,
     else:
         response = HttpResponse(gzip.decompress(gzipped), content_type=content_type)
     response["ETag"] = etag
-    response["Cache-Control"] = "no-cache"
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = cache_control
     response["X-Page-Cache"] = state
     patch_vary_headers(response, ("Accept-Encoding",))
     return response
@@ -98,13 +124,13 @@ def cached_page(
     """
     page_key = page_cache_key(name)
     found = cache.get_many([*depends_on, page_key])
-    tokens = _current_tokens(depends_on, found)
+    tokens = current_tokens(depends_on, found)
     entry: Entry | None = found.get(page_key)
     if entry is not None and entry[0] == tokens:
-        return _respond(request, entry[1], entry[2], entry[3], "hit")
+        return stored_response(request, etag=entry[1], gzipped=entry[2], content_type=entry[3], state="hit")
     lock_key = render_lock_key(page_key)
     if entry is not None and not cache.add(lock_key, 1, timeout=RENDER_LOCK_SECONDS):
-        return _respond(request, entry[1], entry[2], entry[3], "stale")
+        return stored_response(request, etag=entry[1], gzipped=entry[2], content_type=entry[3], state="stale")
 
     try:
         response = render()
@@ -119,4 +145,4 @@ def cached_page(
     gzipped = gzip.compress(body, compresslevel=6, mtime=0)
     content_type = response.get("Content-Type", "text/html; charset=utf-8")
     cache.set(page_key, (tokens, etag, gzipped, content_type), timeout=settings.PAGE_CACHE_SECONDS)
-    return _respond(request, etag, gzipped, content_type, "miss")
+    return stored_response(request, etag=etag, gzipped=gzipped, content_type=content_type, state="miss")

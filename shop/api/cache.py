@@ -17,15 +17,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
-from django.utils.http import http_date, parse_http_date_safe
 from rest_framework.exceptions import Throttled
 from rest_framework.renderers import JSONRenderer
 
 from shop.api.throttling import Counter, counter_add, redis_client
-from shop.pagecache import _ACCEPTS_GZIP, RENDER_LOCK_SECONDS, _current_tokens, render_lock_key
+from shop.pagecache import RENDER_LOCK_SECONDS, current_tokens, render_lock_key, stored_response
 from shop.release import release_id
 
 Entry = tuple[tuple[str, ...], str, bytes, int]  # tokens, etag, gzipped JSON, last modified (epoch seconds)
@@ -40,33 +38,17 @@ def api_cache_key(request: HttpRequest, name: str) -> str:
     return f"{ENTRY_FORMAT}:" + hashlib.blake2b(raw_key.encode(), digest_size=16).hexdigest()
 
 
-def _not_modified(request: HttpRequest, etag: str, last_modified: int) -> bool:
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        return if_none_match.strip() == "*" or etag in if_none_match
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and last_modified <= since
-
-
 def _respond(request: HttpRequest, entry: Entry, state: str) -> HttpResponse:
     _, etag, gzipped, last_modified = entry
-    response: HttpResponse
-    accepts_gzip = bool(_ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
-    # Each encoding is its own representation, so each has its own entity tag.
-    etag = etag[:-1] + '-gzip"' if accepts_gzip else etag
-    if _not_modified(request, etag, last_modified):
-        response = HttpResponseNotModified()
-    elif accepts_gzip:
-        response = HttpResponse(gzipped, content_type=CONTENT_TYPE)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(gzip.decompress(gzipped), content_type=CONTENT_TYPE)
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    response["Cache-Control"] = "public, no-cache"
-    response["X-Page-Cache"] = state
-    patch_vary_headers(response, ("Accept-Encoding",))
-    return response
+    return stored_response(
+        request,
+        etag=etag,
+        gzipped=gzipped,
+        content_type=CONTENT_TYPE,
+        state=state,
+        last_modified=last_modified,
+        cache_control="public, no-cache",
+    )
 
 
 def _lookup(keys: list[str], counter: Counter | None) -> tuple[dict[str, Any], int]:
@@ -100,7 +82,7 @@ def cached_api_response(
     counter: Counter | None = getattr(request, "throttle_counter", None)
     if counter is not None and count > counter.limit:
         raise Throttled(wait=counter.wait)
-    tokens = _current_tokens(depends_on, found)
+    tokens = current_tokens(depends_on, found)
     entry: Entry | None = found.get(key)
     if entry is not None and entry[0] == tokens:
         return _respond(request, entry, "hit")
