@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,21 +36,62 @@ def _queue(
     rows: list[tuple[str, str, Any]],
     user: User | None,
 ) -> list[Message]:
-    messages, new = [], []
-    with transaction.atomic():
-        for channel, recipient, device in rows:
-            message, created = Message.objects.get_or_create(
-                event=event,
-                dedupe_key=dedupe_key,
-                channel=channel,
-                recipient=recipient,
-                defaults={"user": user, "device": device, "language": language, "context": context},
-            )
-            messages.append(message)
-            if created:
-                new.append(message.pk)
-        message_queue_on_commit(new)
-    return messages
+    """The outbox rows for these (channel, recipient, device) rows, written in one statement: new
+    ones are inserted and handed to delivery on commit, existing ones (a repeated event) are left
+    as they are and returned."""
+    if not rows:
+        return []
+    wanted = {
+        (channel, recipient): Message(
+            event=event,
+            dedupe_key=dedupe_key,
+            channel=channel,
+            recipient=recipient,
+            user=user,
+            device=device,
+            language=language,
+            context=context,
+        )
+        for channel, recipient, device in rows
+    }
+    using = router.db_for_write(Message)
+    created = _insert_new(list(wanted.values()), using=using)
+    for key, message in wanted.items():
+        if key in created:
+            message.pk = created[key]
+            message._state.adding, message._state.db = False, using
+    if len(created) < len(wanted):  # the event was queued before: return the rows it made then
+        existing = Message.objects.using(using).filter(
+            event=event, dedupe_key=dedupe_key, channel__in={c for c, _ in wanted}, recipient__in={r for _, r in wanted}
+        )
+        for message in existing:
+            if (message.channel, message.recipient) in wanted.keys() - created.keys():
+                wanted[(message.channel, message.recipient)] = message
+    message_queue_on_commit(created.values())
+    return [wanted[(channel, recipient)] for channel, recipient, _ in rows]
+
+
+def _insert_new(messages: list[Message], *, using: str) -> dict[tuple[str, str], int]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING, on the message_once key: one statement and no
+    savepoint (get_or_create takes four statements and two savepoints a row; this runs inside
+    every checkout). Returns the ids of the rows it inserted, by (channel, recipient). PostgreSQL
+    and SQLite (3.35+) both speak it; Django's bulk_create returns no ids when it ignores conflicts."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    fields = [field for field in Message._meta.concrete_fields if not field.primary_key]
+    once = next(c for c in Message._meta.constraints if c.name == "message_once")
+    assert isinstance(once, models.UniqueConstraint)
+    # Only names from the model's metadata go into the text; every value is a parameter.
+    column = {field.name: field.column for field in fields}
+    table, key = quote(Message._meta.db_table), ", ".join(quote(column[name]) for name in once.fields)
+    columns = ", ".join(quote(field.column) for field in fields)
+    rows = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(messages))
+    returning = ", ".join(quote(name) for name in ("id", "channel", "recipient"))
+    sql = f"INSERT INTO {table} ({columns}) VALUES {rows} ON CONFLICT ({key}) DO NOTHING RETURNING {returning}"  # noqa: S608
+    params = [field.get_db_prep_save(field.pre_save(m, True), connection) for m in messages for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(channel, recipient): pk for pk, channel, recipient in cursor.fetchall()}
 
 
 def notify(

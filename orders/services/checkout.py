@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from accounts.models import Address, User
@@ -15,7 +15,7 @@ from orders.exceptions import CartEmpty, CheckoutBusy, OutOfStock, PricesChanged
 from orders.models import Cart, Order, OrderEvent, OrderLine, Payment, ShippingMethod
 from orders.notify import order_notify
 from orders.payments import payment_backend
-from orders.selectors import PricedCart, cart_priced, shipping_price, tax_included
+from orders.selectors import PricedCart, PricedLine, cart_priced, shipping_price, tax_included
 from shop.money import money_round
 
 
@@ -87,10 +87,15 @@ def order_place(
 ) -> Order:
     """Turn a cart into an order, or return the order this cart (or idempotency key) already made.
 
-    Prices and validates outside the transaction; then, in one short transaction, locks the cart
-    row and the stock rows (in primary-key order, with a lock timeout), re-checks stock and prices
-    under the lock, creates the order with a snapshot of every line, takes the stock, and queues the
-    notifications and page invalidations to run after commit. No network call happens inside.
+    Prices and validates outside the transaction (stock included, so a sold-out product is refused
+    without locking anything); then, in one short transaction: locks the cart row (the double
+    submit guard), writes the order with a snapshot of every line, its outbox e-mails and the
+    cart's link to it; then locks the stock rows (in primary-key order, with a lock timeout),
+    re-checks stock and prices under the lock and takes the stock. If the re-check fails the whole
+    transaction rolls back, order included. The stock rows are locked last so that on a hot
+    product each checkout holds them only for the re-check, the stock update and the commit.
+    Notifications and page invalidations are queued to run after commit; no network call happens
+    inside.
 
     Raises CartEmpty, QuantityUnavailable, OutOfStock (with every short line), PricesChanged (if
     `expected_total` no longer matches) or CheckoutBusy (lock timeout: try again).
@@ -103,35 +108,27 @@ def order_place(
             raise QuantityUnavailable(f"{product.title} is no longer sold.")
         if line.over_limit:
             raise QuantityUnavailable(f"You can buy at most {line.max_per_order} of {product.title} in one order.")
+    wanted = {line.line.variant_id: line for line in sorted(quote.priced.lines, key=lambda line: line.line.variant_id)}
+    short = _short_lines(wanted, {pk: line.available for pk, line in wanted.items()})
+    if short:
+        # A double submit of the last units finds them gone: taken by its own first submit.
+        earlier = _order_already_placed(cart=cart, idempotency_key=idempotency_key)
+        if earlier is not None:
+            return earlier
+        raise OutOfStock(short)
     if expected_total is not None and expected_total != quote.total:
         raise PricesChanged()
 
     try:
         with transaction.atomic():
             _lock_timeout()
-            locked_cart = Cart.objects.select_for_update().get(pk=cart.pk)
-            if locked_cart.order_id is not None:  # a double submit: the first one won
-                return Order.objects.get(pk=locked_cart.order_id)
+            placed_id = Cart.objects.select_for_update().filter(pk=cart.pk).values_list("order_id", flat=True).get()
+            if placed_id is not None:  # a double submit: the first one won
+                return Order.objects.get(pk=placed_id)
             if idempotency_key:
                 earlier = Order.objects.filter(idempotency_key=idempotency_key).first()
                 if earlier is not None:
                     return earlier
-            wanted = {line.line.variant_id: line for line in quote.priced.lines}
-            variants = list(Variant.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
-            short = [
-                ShortLine(
-                    sku=variant.sku,
-                    title=wanted[variant.pk].line.variant.product.title,
-                    wanted=wanted[variant.pk].quantity,
-                    available=variant.stock,
-                )
-                for variant in variants
-                if variant.stock < wanted[variant.pk].quantity
-            ]
-            if short or len(variants) != len(wanted):
-                raise OutOfStock(short)
-            if any(variant.price != wanted[variant.pk].unit_price for variant in variants):
-                raise PricesChanged()
             order, lines = _order_create(
                 quote=quote,
                 email=email,
@@ -142,24 +139,68 @@ def order_place(
                 language=language,
                 idempotency_key=idempotency_key,
             )
-            for variant in variants:
-                Variant.objects.filter(pk=variant.pk).update(stock=F("stock") - wanted[variant.pk].quantity)
-            locked_cart.order = order
-            locked_cart.save(update_fields=["order"])
+            Cart.objects.filter(pk=cart.pk).update(order=order)
             if save_address and user is not None:
                 _address_book_add(user=user, address=address)
+            order_notify(order=order, event="order_placed", lines=lines)
+
+            # FOR NO KEY UPDATE is the lock the stock update takes anyway; unlike FOR UPDATE it does
+            # not block the foreign-key checks of other checkouts' order lines and of shoppers
+            # adding the product to their carts.
+            locked = {
+                pk: (stock, price)
+                for pk, stock, price in Variant.objects.select_for_update(no_key=True)
+                .filter(pk__in=wanted)
+                .order_by("pk")
+                .values_list("pk", "stock", "price")
+            }
+            short = _short_lines(wanted, {pk: stock for pk, (stock, _price) in locked.items()})
+            if short or len(locked) != len(wanted):
+                raise OutOfStock(short)
+            if any(price != wanted[pk].unit_price for pk, (_stock, price) in locked.items()):
+                raise PricesChanged()
+            # Every line's stock in one statement, whatever the number of lines.
+            Variant.objects.filter(pk__in=wanted).update(
+                stock=F("stock")
+                - Case(
+                    *(When(pk=pk, then=Value(line.quantity)) for pk, line in wanted.items()),
+                    output_field=IntegerField(),
+                )
+            )
             products_changed(
-                products=[line.line.variant.product for line in quote.priced.lines],
+                products=[line.line.variant.product for line in wanted.values()],
                 listings=any(
-                    stock_crossed_zero(before=v.stock, after=v.stock - wanted[v.pk].quantity) for v in variants
+                    stock_crossed_zero(before=stock, after=stock - wanted[pk].quantity)
+                    for pk, (stock, _price) in locked.items()
                 ),
             )
-            order_notify(order=order, event="order_placed", lines=lines)
     except DatabaseError as error:
         if _is_lock_timeout(error):
             raise CheckoutBusy() from error
         raise
     return order
+
+
+def _order_already_placed(*, cart: Cart, idempotency_key: str | None) -> Order | None:
+    """The order this cart or idempotency key made, if it is committed (no lock taken)."""
+    placed = Order.objects.filter(cart__pk=cart.pk).first()
+    if placed is None and idempotency_key:
+        placed = Order.objects.filter(idempotency_key=idempotency_key).first()
+    return placed
+
+
+def _short_lines(wanted: dict[int, PricedLine], available: dict[int, int]) -> list[ShortLine]:
+    """The lines of `wanted` (by variant id) that `available` stock cannot fill, in its order."""
+    return [
+        ShortLine(
+            sku=line.line.variant.sku,
+            title=line.line.variant.product.title,
+            wanted=line.quantity,
+            available=available[pk],
+        )
+        for pk, line in wanted.items()
+        if pk in available and available[pk] < line.quantity
+    ]
 
 
 def _order_create(

@@ -38,6 +38,21 @@ def test_placing_an_order_snapshots_lines_totals_and_takes_the_stock():
     assert order.lines.get().product_title == "White Metal Lantern"
 
 
+@pytest.mark.parametrize("lines", [1, 4])
+def test_placing_an_order_runs_the_same_queries_whatever_its_number_of_lines(django_assert_num_queries, lines):
+    cart = cart_with(*((VariantFactory(stock=5), 1) for _ in range(lines)))
+    method = standard_shipping()
+    # Priced cart; savepoint, [lock timeout,] cart lock, order, lines, event, cart link, outbox;
+    # stock lock, stock update, release.
+    expected = 12 if connection.vendor == "postgresql" else 11
+    with django_assert_num_queries(expected):
+        order = order_place(
+            cart=cart, email="ada@example.com", address=ADDRESS, shipping_method=method, payment_method="cod"
+        )
+    assert order.lines.count() == lines
+    assert set(Variant.objects.values_list("stock", flat=True)) == {4}
+
+
 def test_shipping_is_free_above_the_threshold():
     order = place(cart_with((VariantFactory(price=Decimal("25.00"), stock=5), 2)))
     assert (order.shipping_total, order.total) == (Decimal("0.00"), Decimal("50.00"))
@@ -57,6 +72,13 @@ def test_placing_the_same_cart_twice_creates_one_order():
     assert first.pk == second.pk
     assert Order.objects.count() == 1
     assert Variant.objects.get().stock == 9
+
+
+def test_placing_the_same_cart_again_after_it_took_the_last_units_returns_its_order():
+    cart = cart_with((VariantFactory(stock=2), 2))
+    first = place(cart)
+    assert place(Cart.objects.get(pk=cart.pk)).pk == first.pk
+    assert Order.objects.count() == 1
 
 
 def test_the_same_idempotency_key_returns_the_same_order():
