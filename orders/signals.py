@@ -17,3 +17,9 @@ def cart_merge_on_sign_in(sender: Any, request: HttpRequest, user: User, **kwarg
     guest_cart = Cart.objects.filter(pk=cart_id, user__isnull=True, order__isnull=True).first() if cart_id else None
     if guest_cart is not None:
         cart_merge(guest_cart=guest_cart, user=user)
+
+
+def cart_count_refresh_on_sign_in_or_out(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """Signing in or out changes whose cart the header's count is of; CartCountMiddleware sets it anew."""
+    if request is not None:
+        request.cart_count_stale = True  # type: ignore[attr-defined]

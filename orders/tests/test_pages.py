@@ -156,3 +156,14 @@ def test_an_indonesian_shopper_places_an_order_with_prices_written_the_indonesia
     placed = client.post("/id/checkout/place/", {"expected_total": total.group(1)}, follow=True)
     assert Order.objects.get().language == "id"
     assert Order.objects.get().number in placed.content.decode()
+
+
+def test_the_header_cart_count_follows_the_shopper_in_and_out_of_their_account(client):
+    user = User.objects.create_user(email="grace@example.com", password="a-long-password-1")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    VariantFactory(sku="A1", stock=5)
+    assert add(client, "A1", 2).cookies["cart_count"].value == "2"
+    signed_in = client.post(reverse("account_login"), {"login": "grace@example.com", "password": "a-long-password-1"})
+    assert signed_in.cookies["cart_count"].value == "2"  # the guest cart merged into the customer's
+    signed_out = client.post(reverse("account_logout"))
+    assert signed_out.cookies["cart_count"].value == "0"  # not the customer's count on a shared computer
