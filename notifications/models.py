@@ -241,7 +241,13 @@ class Message(models.Model):
     )
     device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="messages", verbose_name=_("campaign")
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("campaign"),
+        db_index=False,  # message_campaign_status (campaign, status) serves every lookup by campaign
     )
     language = models.CharField(_("language"), max_length=8)
     context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)

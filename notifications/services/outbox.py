@@ -17,14 +17,23 @@ from notifications.selectors import channel_enabled, preferences_get, profile_ge
 
 def message_queue_on_commit(message_ids: Iterable[int]) -> None:
     """Hand messages to the delivery task once the current transaction commits (at once outside
-    one). If the broker is unreachable then, the outbox sweep picks them up later."""
+    one). If the broker cannot be reached then, the failure is logged and not raised: what queued
+    them is committed already (an order, say, whose shopper must not be shown an error), and the
+    outbox sweep sends the pending rows later. Run inline (no broker configured), a task's error
+    is raised as it is."""
     from notifications.tasks import message_deliver, messages_deliver
 
     ids = list(message_ids)
-    if len(ids) == 1:
-        message_deliver.delay_on_commit(ids[0])
-    elif ids:
-        messages_deliver.delay_on_commit(ids)
+    if not ids:
+        return
+
+    def message_publish() -> None:
+        if len(ids) == 1:
+            message_deliver.delay(ids[0])
+        else:
+            messages_deliver.delay(ids)
+
+    transaction.on_commit(message_publish, robust=not message_deliver.app.conf.task_always_eager)
 
 
 def _queue(

@@ -1,11 +1,12 @@
 """order_place: the one way an order is created, from the website and the API alike."""
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Address, User
@@ -122,7 +123,7 @@ def order_place(
     try:
         with transaction.atomic():
             _lock_timeout()
-            placed_id = Cart.objects.select_for_update().filter(pk=cart.pk).values_list("order_id", flat=True).get()
+            placed_id = _cart_lock(cart_id=cart.pk)
             if placed_id is not None:  # a double submit: the first one won
                 return Order.objects.get(pk=placed_id)
             if idempotency_key:
@@ -139,34 +140,18 @@ def order_place(
                 language=language,
                 idempotency_key=idempotency_key,
             )
-            Cart.objects.filter(pk=cart.pk).update(order=order)
+            _cart_link(cart_id=cart.pk, order_id=order.pk)
             if save_address and user is not None:
                 _address_book_add(user=user, address=address)
             order_notify(order=order, event="order_placed", lines=lines)
 
-            # FOR NO KEY UPDATE is the lock the stock update takes anyway; unlike FOR UPDATE it does
-            # not block the foreign-key checks of other checkouts' order lines and of shoppers
-            # adding the product to their carts.
-            locked = {
-                pk: (stock, price)
-                for pk, stock, price in Variant.objects.select_for_update(no_key=True)
-                .filter(pk__in=wanted)
-                .order_by("pk")
-                .values_list("pk", "stock", "price")
-            }
+            locked = _stock_lock(variant_ids=list(wanted))
             short = _short_lines(wanted, {pk: stock for pk, (stock, _price) in locked.items()})
             if short or len(locked) != len(wanted):
                 raise OutOfStock(short)
             if any(price != wanted[pk].unit_price for pk, (_stock, price) in locked.items()):
                 raise PricesChanged()
-            # Every line's stock in one statement, whatever the number of lines.
-            Variant.objects.filter(pk__in=wanted).update(
-                stock=F("stock")
-                - Case(
-                    *(When(pk=pk, then=Value(line.quantity)) for pk, line in wanted.items()),
-                    output_field=IntegerField(),
-                )
-            )
+            _stock_take(quantities={pk: line.quantity for pk, line in wanted.items()})
             products_changed(
                 products=[line.line.variant.product for line in wanted.values()],
                 listings=any(
@@ -179,6 +164,77 @@ def order_place(
             raise CheckoutBusy() from error
         raise
     return order
+
+
+# The short statements every checkout sends under its locks, written once per database vendor
+# rather than built by the ORM for every order. Only names from the models' metadata go into the
+# text; every value is a parameter.
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+@functools.cache
+def _hot_sql(vendor: str) -> dict[str, str]:
+    features = connection.features
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE" if features.has_select_for_update else ""
+    # FOR NO KEY UPDATE is the lock the stock update takes anyway; unlike FOR UPDATE it does not
+    # block the foreign-key checks of other checkouts' order lines and of shoppers adding the
+    # product to their carts.
+    no_key_lock = " FOR NO KEY UPDATE" if features.has_select_for_no_key_update else lock
+    cart, cart_id, cart_order = (
+        quote(Cart._meta.db_table),
+        quote(_field(Cart, "id").column),
+        quote(_field(Cart, "order").column),
+    )
+    variant = quote(Variant._meta.db_table)
+    pk, stock, price = (quote(_field(Variant, name).column) for name in ("id", "stock", "price"))
+    return {
+        "cart_lock": f"SELECT {cart_order} FROM {cart} WHERE {cart_id} = %s{lock}",  # noqa: S608
+        "cart_link": f"UPDATE {cart} SET {cart_order} = %s WHERE {cart_id} = %s",  # noqa: S608
+        # {ids} and {cases} are filled with placeholders only, one per line.
+        "stock_lock": f"SELECT {pk}, {stock}, {price} FROM {variant} WHERE {pk} IN ({{ids}}) ORDER BY {pk}{no_key_lock}",  # noqa: S608
+        "stock_take": f"UPDATE {variant} SET {stock} = {stock} - CASE {pk} {{cases}} END WHERE {pk} IN ({{ids}})",  # noqa: S608
+    }
+
+
+def _cart_lock(*, cart_id: int) -> int | None:
+    """Lock the cart row (the double submit guard); the id of the order it already made, if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(_hot_sql(connection.vendor)["cart_lock"], [cart_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Cart.DoesNotExist()
+    placed_id: int | None = row[0]
+    return placed_id
+
+
+def _cart_link(*, cart_id: int, order_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_hot_sql(connection.vendor)["cart_link"], [order_id, cart_id])
+
+
+def _stock_lock(*, variant_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
+    """Lock the variants' rows in primary-key order; their stock and price, by id."""
+    price = _field(Variant, "price")
+    sql = _hot_sql(connection.vendor)["stock_lock"].format(ids=", ".join(["%s"] * len(variant_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, variant_ids)
+        # to_python: SQLite hands a decimal column back as a float.
+        return {pk: (stock, price.to_python(value)) for pk, stock, value in cursor.fetchall()}
+
+
+def _stock_take(*, quantities: dict[int, int]) -> None:
+    """Every line's stock in one statement, whatever the number of lines."""
+    sql = _hot_sql(connection.vendor)["stock_take"].format(
+        cases=" ".join(["WHEN %s THEN %s"] * len(quantities)), ids=", ".join(["%s"] * len(quantities))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for item in quantities.items() for value in item] + list(quantities))
 
 
 def _order_already_placed(*, cart: Cart, idempotency_key: str | None) -> Order | None:
