@@ -16,7 +16,7 @@ from orders.models import Order, OrderLine
 from recommendations.models import Interaction
 from recommendations.training import BlendParams, History
 
-_NOT_PURCHASES = (Order.Status.CANCELLED, Order.Status.AWAITING_PAYMENT)
+NOT_PURCHASES = (Order.Status.CANCELLED, Order.Status.AWAITING_PAYMENT)
 _CHUNK = 20000
 
 
@@ -37,7 +37,7 @@ def purchases_between(*, start: datetime | None, end: datetime) -> Iterable[tupl
     """(user id, product id, order id, placed at) of each purchase in [start, end)."""
     lines = OrderLine.objects.filter(
         order__user__isnull=False, variant__isnull=False, order__placed_at__lt=end
-    ).exclude(order__status__in=_NOT_PURCHASES)
+    ).exclude(order__status__in=NOT_PURCHASES)
     if start is not None:
         lines = lines.filter(order__placed_at__gte=start)
     return lines.values_list("order__user_id", "variant__product_id", "order_id", "order__placed_at").iterator(

@@ -6,6 +6,11 @@ that fills the buffer to FLUSH_AT, writes the buffered events to the database in
 (events_flush). With the local-memory cache (local mode, one process) the buffer is a list in
 that cache, kept under a lock.
 
+Local mode has no celery beat, so there (tasks run inline: CELERY_TASK_ALWAYS_EAGER) the request
+that adds an event also flushes once LOCAL_FLUSH_AT events are buffered or the oldest is older
+than FLUSH_AGE (flush_due). In production the threshold stays FLUSH_AT and beat flushes every
+minute, so a page view never writes to the database.
+
 Events carry the product's slug (a cached product page knows no id without a query) and the
 anonymous visitor id from the VISITOR_COOKIE; the flush resolves both. When a visitor signs in,
 their events so far are attached to the customer (visitor_attach), and the visitor id keeps
@@ -17,9 +22,10 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import timezone
 from django_redis import get_redis_connection
@@ -31,6 +37,8 @@ from recommendations.models import Interaction
 VISITOR_COOKIE = "pasar_vid"
 VISITOR_COOKIE_SECONDS = 365 * 24 * 3600
 FLUSH_AT = 100  # buffered events that make the request that adds the last one queue a flush
+LOCAL_FLUSH_AT = 10  # the same in local mode (no beat), where flushing inline is cheap
+FLUSH_AGE = timedelta(minutes=1)  # local mode: a buffered event older than this makes a flush due
 FLUSH_BATCH = 5000
 RECENT_KEPT = 20
 _BUFFER = "reco:events"
@@ -65,6 +73,30 @@ class Event:
         )
 
 
+@dataclass(frozen=True)
+class Buffered:
+    """The buffer after a push: how many events it holds and when the oldest happened."""
+
+    count: int
+    oldest_at: datetime | None
+
+
+def flush_due(*, buffered: Buffered, now: datetime, local: bool | None = None) -> bool:
+    """Whether the request that left the buffer as `buffered` should flush it. `local`: tasks
+    run inline with no beat (default: CELERY_TASK_ALWAYS_EAGER)."""
+    if buffered.count >= FLUSH_AT:
+        return True
+    if not (settings.CELERY_TASK_ALWAYS_EAGER if local is None else local) or not buffered.count:
+        return False
+    return buffered.count >= LOCAL_FLUSH_AT or (
+        buffered.oldest_at is not None and now - buffered.oldest_at >= FLUSH_AGE
+    )
+
+
+def _oldest_at(raw: str | bytes | None) -> datetime | None:
+    return Event.loads(raw).at if raw else None
+
+
 def visitor_id_new() -> str:
     return uuid.uuid4().hex
 
@@ -76,19 +108,22 @@ def _redis() -> Any | None:
     return get_redis_connection("default")
 
 
-def event_push(*, event: Event) -> int:
-    """Buffer one event; returns how many are buffered now. Never touches the database."""
+def event_push(*, event: Event) -> Buffered:
+    """Buffer one event; returns the buffer's size and oldest event now. Never touches the
+    database."""
     client = _redis()
     if client is not None:
         pipe = client.pipeline(transaction=False)
         pipe.rpush(cache.make_key(_BUFFER), event.dumps())
+        pipe.lindex(cache.make_key(_BUFFER), 0)
         if event.visitor_id:
             recent = cache.make_key(_RECENT.format(visitor=event.visitor_id))
             pipe.lrem(recent, 0, event.product)
             pipe.lpush(recent, event.product)
             pipe.ltrim(recent, 0, RECENT_KEPT - 1)
             pipe.expire(recent, VISITOR_COOKIE_SECONDS // 12)
-        return int(pipe.execute()[0])
+        count, oldest, *_ = pipe.execute()
+        return Buffered(count=int(count), oldest_at=_oldest_at(oldest))
     with _local_lock:
         buffered: list[str] = cache.get(_BUFFER) or []
         buffered.append(event.dumps())
@@ -97,7 +132,7 @@ def event_push(*, event: Event) -> int:
             key = _RECENT.format(visitor=event.visitor_id)
             newest = [event.product, *[p for p in cache.get(key) or [] if p != event.product]][:RECENT_KEPT]
             cache.set(key, newest, timeout=VISITOR_COOKIE_SECONDS // 12)
-        return len(buffered)
+        return Buffered(count=len(buffered), oldest_at=_oldest_at(buffered[0]))
 
 
 def visitor_recent(*, visitor_id: str) -> list[str]:

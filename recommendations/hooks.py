@@ -7,12 +7,12 @@ from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 
 from recommendations.events import (
-    FLUSH_AT,
     VISITOR_COOKIE,
     VISITOR_COOKIE_SECONDS,
     Event,
     event_now,
     event_push,
+    flush_due,
     visitor_id_new,
 )
 
@@ -44,12 +44,11 @@ def interaction_record(request: HttpRequest, response: HttpResponse, *, kind: st
         visitor_id = visitor_id_new()
         response.set_cookie(VISITOR_COOKIE, visitor_id, max_age=VISITOR_COOKIE_SECONDS, samesite="Lax", httponly=True)
     try:
+        now = event_now()
         buffered = event_push(
-            event=Event(
-                kind=kind, product=product, user_id=request_user_id(request), visitor_id=visitor_id, at=event_now()
-            )
+            event=Event(kind=kind, product=product, user_id=request_user_id(request), visitor_id=visitor_id, at=now)
         )
-        if buffered >= FLUSH_AT:
+        if flush_due(buffered=buffered, now=now):
             events_flush_task.delay()
     except Exception:  # the cache being down must not cost the shopper the page
         logger.warning("Could not record a %s event", kind, exc_info=True)

@@ -9,6 +9,7 @@ the lists' cache reads and three queries (which candidates are in stock, then th
 shown with their prices, and their images).
 """
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,13 @@ class SlotRequest:
     slot: str
     limit: int = 8
     extra: dict[str, object] = field(default_factory=dict)
+
+
+def history_digest(*, recent: Sequence[str], bought: Sequence[int] = ()) -> str:
+    """A short digest of what a visitor's untrained slots are made from (recent products, and a
+    customer's purchases): part of the cache key of their fragment, so it changes with them."""
+    raw = "|".join(recent) + "/" + ",".join(map(str, bought))
+    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
 
 
 def slot_validate(*, slot: str, product: Product | None) -> None:

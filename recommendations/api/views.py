@@ -4,7 +4,8 @@ The same lists as the pages (recommendations.selectors): only active, in-stock p
 the product asked about. Personal slots use the signed-in customer (or the visitor's recent
 history); bad parameters are a 400 and an unknown product a 404, in the API's error shape.
 Answers are cached under the catalogue and recommendations tokens (shop.api.cache): the
-product slots for everyone, a customer's own slots for them (private); "complete your order"
+product slots for everyone, a customer's own slots for them (private, keyed also by their recent
+products and orders); "complete your order"
 depends on the cart and is worked out each time.
 """
 
@@ -24,8 +25,8 @@ from recommendations.api.serializers import RecommendationQuerySerializer, Recom
 from recommendations.events import visitor_recent
 from recommendations.exceptions import RecommendationError
 from recommendations.hooks import visitor_id_get
-from recommendations.selectors import PERSONAL, Visitor, slot_get
-from recommendations.store import RECOMMENDATIONS
+from recommendations.selectors import PERSONAL, Visitor, history_digest, slot_get
+from recommendations.store import RECOMMENDATIONS, customer_bought
 from shop.api.cache import cached_api_response
 
 
@@ -51,7 +52,12 @@ class RecommendationsView(APIView):
             return Response(self._render(request, slot=slot, slug=slug, limit=limit, user_id=user_id))
         # The same for everyone (or, for a personal slot, for this customer until the model or
         # the catalogue changes): from the cache under their tokens, a hit running no SQL.
-        who = f"u{user_id}" if slot in PERSONAL else ""
+        # A customer without a trained list is served from their recent products and orders: the
+        # key follows those, so browsing or ordering shows at once.
+        who = ""
+        if slot in PERSONAL and user_id is not None:
+            recent = visitor_recent(visitor_id=visitor_id_get(request._request))
+            who = f"u{user_id}r{history_digest(recent=recent, bought=customer_bought(user_id))}"
         response = cached_api_response(
             request,
             name=f"recommendations|{slot}|{slug}|{limit}|{who}",
@@ -70,7 +76,7 @@ class RecommendationsView(APIView):
                 raise NotFound(_("No such product."))
         visitor = Visitor(
             user_id=user_id,
-            recent=tuple(visitor_recent(visitor_id=visitor_id_get(request._request))) if user_id is None else (),
+            recent=tuple(visitor_recent(visitor_id=visitor_id_get(request._request))),
             cart_product_ids=_cart_product_ids(request) if slot == "complete_order" else (),
         )
         try:

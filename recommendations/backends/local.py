@@ -1,7 +1,12 @@
 """The local backend: the lists the local model precomputed (recommendations.services.model_train).
 
-Every answer is at most two cache reads (the lists, and for a visitor the ids of their recent
-products); a list missing from the cache is read from the database once and cached.
+Every answer is at most three cache reads (the lists, for a visitor the ids of their recent
+products, and for a customer without a trained list what they bought); a list missing from the
+cache is read from the database once and cached.
+
+A customer without a trained list (signed up, or ordered, since the last training run) gets
+"buy it again" from their own orders (store.customer_bought) and "for you" / "new for you" from
+what was viewed alongside what they viewed lately and bought, like a guest.
 """
 
 from collections.abc import Sequence
@@ -12,6 +17,7 @@ from recommendations.models import Interaction
 
 PERSONAL_SLOTS = ("for_you", "new_for_you", "buy_again")
 PRODUCT_SLOTS = ("also_viewed", "bought_together")
+BOUGHT_SEEDS = 20  # a customer's most-bought products that seed "for you" without a trained list
 
 
 def merge_ranked(lists: Sequence[Sequence[int]], *, exclude: set[int]) -> list[int]:
@@ -30,8 +36,10 @@ class LocalRecommendationBackend(RecommendationBackend):
         if slot in PERSONAL_SLOTS:
             if query.user_id is not None:
                 own = store.lists_get([store.user_key(slot, query.user_id)])[store.user_key(slot, query.user_id)]
-                if own or slot == "buy_again":
+                if own:
                     return own
+                if slot == "buy_again":
+                    return store.customer_bought(query.user_id)
             if slot == "buy_again":
                 return []
             return self._from_recent(query)
@@ -53,8 +61,11 @@ class LocalRecommendationBackend(RecommendationBackend):
         return []
 
     def _from_recent(self, query: SlotQuery) -> list[int]:
-        """A visitor without a trained list: what was viewed alongside what they viewed lately."""
+        """A visitor without a trained list: what was viewed alongside what they viewed lately
+        (and, for a customer, bought)."""
         product_ids = store.product_ids_for(query.recent)
+        if query.user_id is not None:
+            product_ids += [pk for pk in store.customer_bought(query.user_id)[:BOUGHT_SEEDS] if pk not in product_ids]
         if not product_ids:
             return []
         keys = [store.product_key("also_viewed", pk) for pk in product_ids]

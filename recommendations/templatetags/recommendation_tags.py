@@ -40,7 +40,7 @@ def cart_recommendations(context: template.Context, cart_product_ids: list[int],
     user_id = request.user.pk if request.user.is_authenticated else None
     visitor = Visitor(
         user_id=user_id,
-        recent=tuple(visitor_recent(visitor_id=visitor_id_get(request))) if user_id is None else (),
+        recent=tuple(visitor_recent(visitor_id=visitor_id_get(request))),
         cart_product_ids=tuple(cart_product_ids),
     )
     return {"result": slot_get(slot="complete_order", limit=limit, visitor=visitor), "title_slot": "complete_order"}

@@ -11,7 +11,20 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from recommendations.events import VISITOR_COOKIE, events_buffered, events_flush, visitor_recent
+from recommendations.events import (
+    FLUSH_AGE,
+    FLUSH_AT,
+    LOCAL_FLUSH_AT,
+    VISITOR_COOKIE,
+    Buffered,
+    Event,
+    event_now,
+    event_push,
+    events_buffered,
+    events_flush,
+    flush_due,
+    visitor_recent,
+)
 from recommendations.models import Interaction
 from recommendations.tests.factories import customer, purchase, sold_product
 
@@ -53,6 +66,33 @@ def test_an_add_to_cart_is_recorded_for_the_product(client: Client) -> None:
     client.post("/cart/add/", {"sku": sku, "quantity": 1}, HTTP_ORIGIN="http://testserver")
     events_flush()
     assert list(Interaction.objects.values_list("kind", "product_id")) == [("cart", product.pk)]
+
+
+def test_in_local_mode_a_few_views_reach_the_database_without_beat(client: Client, settings: Any) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # local mode: tasks inline, no beat
+    products = [sold_product() for _ in range(LOCAL_FLUSH_AT)]
+    for product in products:
+        client.get(product.get_absolute_url())
+    assert Interaction.objects.count() == LOCAL_FLUSH_AT and events_buffered() == 0
+
+
+def test_in_local_mode_an_event_older_than_a_minute_makes_the_next_view_flush(client: Client, settings: Any) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    product = sold_product()
+    event_push(
+        event=Event(kind="view", product=product.slug, user_id=None, visitor_id="v1", at=event_now() - FLUSH_AGE)
+    )
+    client.get(product.get_absolute_url())
+    assert Interaction.objects.count() == 2 and events_buffered() == 0
+
+
+def test_with_beat_a_page_view_flushes_only_a_full_buffer() -> None:
+    now = event_now()
+    old = Buffered(count=LOCAL_FLUSH_AT, oldest_at=now - 10 * FLUSH_AGE)
+    assert not flush_due(buffered=old, now=now, local=False)
+    assert flush_due(buffered=Buffered(count=FLUSH_AT, oldest_at=now), now=now, local=False)
+    assert flush_due(buffered=old, now=now, local=True)
+    assert not flush_due(buffered=Buffered(count=1, oldest_at=now), now=now, local=True)
 
 
 @pytest.fixture

@@ -158,3 +158,53 @@ def test_the_local_model_answers_when_the_remote_backend_fails(shop: dict[str, A
     finally:
         backends_reset()
     assert result.personal and result.products
+
+
+def test_a_new_customer_gets_recommended_for_you_from_what_they_just_viewed(
+    shop: dict[str, Any], client: Client
+) -> None:
+    newcomer = customer()  # signed up after the training run: no list of their own
+    client.force_login(newcomer)
+    assert client.get("/recommendations/slot/for_you/").status_code == 204  # nothing to go on yet
+    client.get(shop["products"][0].get_absolute_url())
+    fragment = client.get("/recommendations/slot/for_you/")  # the cache key follows their history
+    assert fragment.status_code == 200
+    shown = re.findall(r'href="/p/([^/"]+)/"', fragment.content.decode())
+    assert shown[0] == shop["products"][1].slug  # viewed alongside what they viewed, then best sellers
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/recommendations/slot/for_you/")
+    assert again["X-Page-Cache"] == "hit" and len(queries) == 0
+    client.get(shop["products"][5].get_absolute_url())
+    assert client.get("/recommendations/slot/for_you/")["X-Page-Cache"] != "hit"
+
+
+def test_buy_it_again_falls_back_to_the_customers_own_orders_until_training(
+    shop: dict[str, Any], client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    products = shop["products"]
+    newcomer = customer()
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase(newcomer, [products[5], products[2]], datetime(2026, 11, 1, tzinfo=UTC))
+        purchase(newcomer, [products[2]], datetime(2026, 11, 2, tzinfo=UTC))
+    client.force_login(newcomer)
+    html = client.get(reverse("orders:history")).content.decode()
+    assert _slugs(html, "buy_again") == [products[2].slug, products[5].slug]  # most bought first
+    with CaptureQueriesContext(connection) as queries:
+        assert store.customer_bought(newcomer.pk) == [products[2].pk, products[5].pk]
+    assert len(queries) == 0, "cached after the first read"
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase(newcomer, [products[6], products[6]], datetime(2026, 11, 3, tzinfo=UTC))
+    assert store.customer_bought(newcomer.pk)[0] == products[6].pk, "a new order is seen at once"
+
+
+def test_for_you_of_a_customer_without_a_list_draws_on_their_orders(shop: dict[str, Any]) -> None:
+    newcomer = customer()
+    purchase(newcomer, [shop["products"][0]], datetime(2026, 11, 1, tzinfo=UTC))
+    result = slot_get(slot="for_you", visitor=Visitor(user_id=newcomer.pk))
+    assert result.personal and result.products[0].pk == shop["products"][1].pk  # bought with what they bought
+
+
+def test_the_indonesian_product_page_shows_the_headings_in_indonesian(shop: dict[str, Any], client: Client) -> None:
+    html = client.get("/id" + shop["products"][0].get_absolute_url()).content.decode()
+    assert "Pelanggan yang melihat produk ini juga melihat" in html
+    assert "Customers who viewed this also viewed" not in html
