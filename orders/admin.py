@@ -77,10 +77,30 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class PaymentToRefundFilter(admin.SimpleListFilter):
+    """Orders with a payment taken twice (or after cancelling) that staff must give back."""
+
+    title = _("payment to refund")
+    parameter_name = "payment_to_refund"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", str(_("Yes")))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value() != "yes":
+            return queryset
+        flagged = Payment.objects.filter(
+            status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTLY_REFUNDED],
+            failure_reason__startswith=payments.REFUND_FLAG,
+        )
+        return queryset.filter(pk__in=flagged.values("order_id"))
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin[Order]):
     list_display = ("number", "placed_at", "email", "status", "total", "currency", "payment_method", "paid_at")
     list_filter = (
+        PaymentToRefundFilter,
         "status",
         "payment_method",
         ("placed_at", admin.DateFieldListFilter),
@@ -90,7 +110,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     date_hierarchy = "placed_at"
     list_select_related = ("user",)
     inlines = (OrderLineInline, PaymentInline, OrderEventInline)
-    actions = ("mark_paid", "ship", "cancel", "refund")
+    actions = ("mark_paid", "ship", "cancel", "refund", "refund_flagged_payments")
     list_per_page = 50
     readonly_fields = [f.name for f in Order._meta.fields if f.name not in ("id",)]
 
@@ -183,3 +203,23 @@ class OrderAdmin(admin.ModelAdmin[Order]):
 
         self._each(request, queryset, act, lambda n: ngettext("%d order refunded.", "%d orders refunded.", n) % n)
         return None
+
+    @admin.action(description=_("Refund duplicate payments (the order stays paid)"), permissions=["change"])
+    def refund_flagged_payments(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        """Give back the payments flagged "Refund it" (taken twice, or after the order was
+        cancelled), without touching the order: unlike Refund, which refunds the order itself."""
+        user = cast(User, request.user)
+
+        def act(order: Order) -> None:
+            flagged = payments.payments_to_refund(order=order)
+            if not flagged:
+                raise OrderError(_("No payment of this order is waiting for a refund."))
+            for payment in flagged:
+                payments.payment_flagged_refund(payment=payment, user=user)
+
+        self._each(
+            request,
+            queryset,
+            act,
+            lambda n: ngettext("Payments refunded for %d order.", "Payments refunded for %d orders.", n) % n,
+        )

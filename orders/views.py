@@ -49,7 +49,7 @@ def request_cart(request: HttpRequest, *, create: bool) -> Cart | None:
     return cart
 
 
-def _with_count(response: HttpResponse, cart: Cart | None) -> HttpResponse:
+def cart_count_cookie_set(response: HttpResponse, cart: Cart | None) -> HttpResponse:
     """The header's cart count lives in a cookie, so cached pages can show it without a query."""
     count = sum(cart.lines.values_list("quantity", flat=True)) if cart is not None and cart.pk else 0
     response.set_cookie(CART_COUNT_COOKIE, str(count), samesite="Lax", max_age=30 * 24 * 3600)
@@ -87,9 +87,9 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Added %(title)s to your cart.") % {"title": variant.product.title})
         return interaction_record(
-            request, _with_count(redirect("orders:cart"), cart), kind="cart", product=f"#{variant.product_id}"
+            request, cart_count_cookie_set(redirect("orders:cart"), cart), kind="cart", product=f"#{variant.product_id}"
         )
-    return _with_count(redirect("orders:cart"), cart)
+    return cart_count_cookie_set(redirect("orders:cart"), cart)
 
 
 @require_safe
@@ -97,7 +97,7 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
     cart = request_cart(request, create=False)
     priced = selectors.cart_priced(cart=cart)
     response = render(request, "orders/cart.html", {"priced": priced})
-    return _with_count(response, cart)
+    return cart_count_cookie_set(response, cart)
 
 
 @require_POST
@@ -116,7 +116,7 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
             messages.error(request, str(error))
     else:
         messages.error(request, _("Enter a quantity from 0 to 999."))
-    return _with_count(redirect("orders:cart"), cart)
+    return cart_count_cookie_set(redirect("orders:cart"), cart)
 
 
 @require_POST
@@ -307,10 +307,18 @@ def order_history(request: HttpRequest) -> HttpResponse:
 
 
 def test_gateway(request: HttpRequest, reference: str) -> HttpResponse:
-    """The test card provider's hosted payment page."""
+    """The test card provider's hosted payment page. It takes a card only while the payment can
+    still be made (TestCardPaymentBackend.refusal); otherwise it says why and links to the order."""
     payment = Payment.objects.select_related("order").filter(reference=reference).first()
-    if payment is None or not isinstance(payment_backend(payment.method), TestCardPaymentBackend):
+    backend = payment_backend(payment.method) if payment is not None else None
+    if payment is None or not isinstance(backend, TestCardPaymentBackend):
         raise Http404("No such payment")
+    order_url = f"{payment.order.get_absolute_url()}?t={payment.order.access_token}"
+    refusal = backend.refusal(payment=payment)
+    if refusal:
+        # A stale link (another attempt paid the order, or it was cancelled) takes no card.
+        context = {"payment": payment, "refusal": refusal, "order_url": order_url}
+        return render(request, "orders/test_gateway.html", context, status=409)
     form = TestCardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
@@ -322,7 +330,7 @@ def test_gateway(request: HttpRequest, reference: str) -> HttpResponse:
             form.add_error("number", _("This test gateway knows cards 4242 4242 4242 4242 and 4000 0000 0000 0002."))
             return render(request, "orders/test_gateway.html", {"payment": payment, "form": form}, status=400)
         # Back to the shop; the result arrives by webhook, whether or not the shopper comes back.
-        return redirect(f"{payment.order.get_absolute_url()}?t={payment.order.access_token}")
+        return redirect(order_url)
     return render(request, "orders/test_gateway.html", {"payment": payment, "form": form})
 
 

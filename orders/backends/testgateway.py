@@ -14,11 +14,12 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from orders.backends.base import PaymentBackend, PaymentOutcome
 from orders.exceptions import PaymentError, WebhookRejected
-from orders.models import Payment
+from orders.models import Order, Payment
 
 APPROVED_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
@@ -42,6 +43,24 @@ class TestCardPaymentBackend(PaymentBackend):
 
     def start(self, *, payment: Payment, request: HttpRequest) -> str | None:
         return reverse("orders:test_gateway", kwargs={"reference": payment.reference})
+
+    def refusal(self, *, payment: Payment) -> str:
+        """Why the hosted page takes no card for this payment, or "" if it does. Like a real
+        gateway's checkout session, a payment link works while its order awaits payment and it is
+        the order's latest attempt; a declined card may be followed by another on the same page."""
+        order = payment.order
+        if order.status != Order.Status.AWAITING_PAYMENT:
+            if order.paid_at is not None:
+                return _("Order %(number)s is already paid: nothing more to pay.") % {"number": order.number}
+            return _("Order %(number)s is %(status)s: it can no longer be paid.") % {
+                "number": order.number,
+                "status": order.get_status_display().lower(),
+            }
+        if payment.status not in (Payment.Status.PENDING, Payment.Status.FAILED):
+            return _("This payment has already been made.")
+        if order.payments.filter(pk__gt=payment.pk).exists():
+            return _("This payment link has been replaced by a newer one: pay from your order's page.")
+        return ""
 
     def webhook_body(self, *, event_id: str, kind: str, payment: Payment, amount: Decimal, reason: str = "") -> bytes:
         return json.dumps(

@@ -11,11 +11,39 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from orders.backends.base import PaymentOutcome
 from orders.exceptions import PaymentError
-from orders.models import Order, Payment, WebhookEvent
+from orders.models import Order, OrderEvent, Payment, WebhookEvent
 from orders.payments import payment_backend, payment_backends
 from orders.services import status
 
 logger = logging.getLogger(__name__)
+
+# Payment statuses that mean the provider took the money (some may have gone back since).
+TAKEN = (Payment.Status.SUCCEEDED, Payment.Status.PARTLY_REFUNDED, Payment.Status.REFUNDED)
+# Written into failure_reason of a payment that succeeded but must be refunded: it shows in the
+# order's payments in admin, and payments_to_refund finds it.
+REFUND_FLAG = "Refund it: "
+
+
+def _payment_flag(*, payment: Payment, order: Order, note: str) -> None:
+    """Record a payment whose money must go back: on the payment, in the order's history, in the
+    log (a warning that monitoring picks up). Never changes the order's status."""
+    payment.failure_reason = f"{REFUND_FLAG}{note}"[:255]
+    payment.save(update_fields=["failure_reason", "updated_at"])
+    OrderEvent.objects.create(
+        order=order, from_status=order.status, to_status=order.status, note=f"{note}: refund it"[:255]
+    )
+    logger.warning("Order %s: %s of %s %s; refund it", order.number, note, payment.amount, payment.currency)
+
+
+def payments_to_refund(*, order: Order) -> list[Payment]:
+    """The order's payments that were taken but flagged for a refund (duplicates, or paid after
+    the order was cancelled) and not refunded yet."""
+    return list(
+        order.payments.filter(
+            status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTLY_REFUNDED],
+            failure_reason__startswith=REFUND_FLAG,
+        )
+    )
 
 
 def payment_outcome_apply(*, provider: str, outcome: PaymentOutcome, payload: dict[str, object]) -> bool:
@@ -49,14 +77,25 @@ def payment_outcome_apply(*, provider: str, outcome: PaymentOutcome, payload: di
                 payment.save(update_fields=["failure_reason", "updated_at"])
                 logger.error("Payment %s amount mismatch: %s", payment.reference, payment.failure_reason)
                 return True
-            if payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):  # never undo a refund
+            newly_succeeded = payment.status in (Payment.Status.PENDING, Payment.Status.FAILED)
+            if newly_succeeded:  # a decline then a retry on the same payment is fine; never undo a refund
                 payment.status = Payment.Status.SUCCEEDED
                 payment.failure_reason = ""
                 payment.save(update_fields=["status", "failure_reason", "updated_at"])
-            order = payment.order
+            # Lock the order too (always after the payment, as order_mark_paid does), so that two
+            # payments of one order confirmed at the same time are applied one after the other.
+            order = Order.objects.select_for_update().get(pk=payment.order_id)
             if order.status == Order.Status.CANCELLED:
+                if not newly_succeeded:
+                    return True  # already flagged, or refunded with the order
                 # Paid after the deadline cancelled it: the money must go back. Staff see it.
-                logger.error("Order %s was paid after it was cancelled; refund it", order.number)
+                _payment_flag(payment=payment, order=order, note=f"Payment {payment.reference} after cancellation")
+                return True
+            other = order.payments.exclude(pk=payment.pk).filter(status__in=TAKEN).first()
+            if newly_succeeded and other is not None:
+                # A second capture (two tabs, a late webhook): the money was taken, so the payment
+                # is recorded as it is, but the order is paid once and staff refund this one.
+                _payment_flag(payment=payment, order=order, note=f"Duplicate payment {payment.reference}")
                 return True
             status.order_mark_paid(order=order, note=f"Paid by {payment_backend(provider).name}")
         elif outcome.kind == "failed" and payment.status == Payment.Status.PENDING:
@@ -93,7 +132,11 @@ def order_refund(
     amount = left if amount is None else amount
     if amount <= 0 or amount > left:
         raise PaymentError(_("You can refund between 0.01 and %(left)s.") % {"left": left})
-    payment = order.payments.filter(status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTLY_REFUNDED]).first()
+    payment = (
+        order.payments.filter(status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTLY_REFUNDED])
+        .exclude(failure_reason__startswith=REFUND_FLAG)  # refunded on their own: payment_flagged_refund
+        .first()
+    )
     if payment is not None:
         payment_backend(payment.method).refund(payment=payment, amount=amount)
         with transaction.atomic():
@@ -106,6 +149,33 @@ def order_refund(
     elif order.paid_at is None:
         raise PaymentError(_("This order has not been paid, so there is nothing to refund: cancel it instead."))
     return status.order_refunded(order=order, amount=amount, restock=restock, user=user, reason=reason)
+
+
+def payment_flagged_refund(*, payment: Payment, user: User | None = None) -> Payment:
+    """Give back all that is left of a payment flagged for a refund (a duplicate, or paid after
+    the order was cancelled). The order's status and totals stay as they are: it was paid once,
+    or not at all. The provider is called outside any transaction."""
+    if not payment.failure_reason.startswith(REFUND_FLAG) or payment.status not in (
+        Payment.Status.SUCCEEDED,
+        Payment.Status.PARTLY_REFUNDED,
+    ):
+        raise PaymentError(_("Payment %(reference)s is not waiting for a refund.") % {"reference": payment.reference})
+    amount = payment.amount - payment.refunded_amount
+    payment_backend(payment.method).refund(payment=payment, amount=amount)
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().select_related("order").get(pk=payment.pk)
+        locked.refunded_amount += amount
+        locked.status = Payment.Status.REFUNDED
+        locked.save(update_fields=["refunded_amount", "status", "updated_at"])
+        order = locked.order
+        OrderEvent.objects.create(
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            user=user,
+            note=f"Refunded {amount} {locked.currency} of payment {locked.reference}"[:255],
+        )
+    return locked
 
 
 def orders_reconcile() -> dict[str, int]:

@@ -1,17 +1,25 @@
 import json
+import logging
+import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Variant
+from catalog.tests.factories import VariantFactory
 from orders.backends.testgateway import SIGNATURE_HEADER
 from orders.models import Order, Payment, WebhookEvent
 from orders.payments import payment_backend
-from orders.services.payments import order_refund, orders_reconcile
-from orders.tests.factories import placed_order
+from orders.services.payments import order_refund, orders_reconcile, payment_retry
+from orders.services.status import order_cancel
+from orders.tests.factories import placed_order, standard_shipping
 
 pytestmark = pytest.mark.django_db
 WEBHOOK = "/payments/webhooks/testcard/"
@@ -44,7 +52,7 @@ def test_a_replayed_webhook_changes_nothing_more(client):
     again = post(client, body, headers)
     assert again.json() == {"received": True, "duplicate": True}
     assert WebhookEvent.objects.count() == 1
-    assert order.events.filter(to_status="paid").count() == 1
+    assert order.events.filter(to_status="paid").exclude(from_status="paid").count() == 1
 
 
 def test_a_failure_delivered_after_the_success_leaves_the_order_paid(client):
@@ -114,3 +122,175 @@ def test_the_webhook_body_is_json_the_provider_signed():
     order = placed_order(payment_method="testcard")
     body, _ = event(order.payments.get(), "succeeded", "evt_x")
     assert json.loads(body)["reference"] == order.payments.get().reference
+
+
+APPROVED = {"number": "4242 4242 4242 4242", "name": "Ada Lovelace"}
+DECLINED = {"number": "4000 0000 0000 0002", "name": "Ada Lovelace"}
+
+
+def api(client, method: str, url: str, data=None, **headers):
+    return getattr(client, method)(url, data, content_type="application/json", headers=headers)
+
+
+def test_the_qa_scenario_pays_once_refuses_the_stale_page_and_flags_a_second_capture(
+    client, django_capture_on_commit_callbacks, caplog
+):
+    standard_shipping()
+    variant = VariantFactory(price=Decimal("3.39"), stock=10)
+    cart = api(client, "post", "/api/v1/cart/").json()["token"]
+    api(client, "post", "/api/v1/cart/lines/", {"sku": variant.sku, "quantity": 2}, x_cart_token=cart)
+    body = {"email": "ada@example.com", "shipping_method": "standard", "payment_method": "testcard",
+            "shipping_address": {"name": "Ada", "line1": "1 High St", "city": "London", "postcode": "N1 9GU",
+                                 "country": "GB"}}  # fmt: skip
+    placed = api(client, "post", "/api/v1/checkout/", body, x_cart_token=cart).json()
+    number = placed["number"]
+    first_page = urlsplit(placed["payment"]["next_action"]["url"]).path
+    assert first_page == f"/pay/test/testcard-{number}/"
+
+    # The first card is declined; the shopper asks to pay again and gets a new attempt's page.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(first_page, DECLINED).status_code == 302
+    retried = api(client, "post", f"/api/v1/orders/{number}/pay/", x_cart_token=cart).json()
+    second_page = urlsplit(retried["payment"]["next_action"]["url"]).path
+    assert second_page == f"/pay/test/testcard-{number}-2/"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(second_page, APPROVED).status_code == 302
+    order = Order.objects.get(number=number)
+    assert order.status == "paid"
+
+    # The first page, reopened, takes no card: it says why and links to the order.
+    stale = client.get(first_page)
+    assert stale.status_code == 409
+    assert f"Order {number} is already paid" in stale.content.decode()
+    assert f'href="{order.get_absolute_url()}?t={order.access_token}"' in stale.content.decode()
+    assert 'name="number"' not in stale.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(first_page, APPROVED).status_code == 409
+    first = order.payments.get(reference=f"testcard-{number}")
+    assert first.status == "failed"
+
+    # A provider can still capture twice (two tabs, a late webhook): the money is recorded as taken,
+    # the order is not paid again, and staff are told to refund it. A replay changes nothing more.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="orders.services.payments"):
+        post(client, *event(first, "succeeded", "evt_second_capture"))
+        post(client, *event(first, "succeeded", "evt_second_capture"))
+    first.refresh_from_db()
+    assert first.status == "succeeded" and first.failure_reason.startswith("Refund it: Duplicate payment")
+    assert order.events.filter(to_status="paid").exclude(from_status="paid").count() == 1
+    assert order.events.filter(note=f"Duplicate payment testcard-{number}: refund it").count() == 1
+    warnings = [r.getMessage() for r in caplog.records if r.name == "orders.services.payments"]
+    assert warnings == [f"Order {number}: Duplicate payment testcard-{number} of 11.73 GBP; refund it"]
+    order.refresh_from_db()
+    assert (order.status, order.refunded_total) == ("paid", Decimal("0"))
+
+
+def test_a_declined_card_then_the_approved_one_on_the_same_page_pays_the_order(
+    client, django_capture_on_commit_callbacks
+):
+    order = placed_order(payment_method="testcard")
+    page = reverse("orders:test_gateway", kwargs={"reference": order.payments.get().reference})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page, DECLINED)
+        assert order.payments.get().status == "failed"
+        assert client.get(page).status_code == 200
+        client.post(page, APPROVED)
+    order.refresh_from_db()
+    assert order.status == "paid" and order.payments.get().status == "succeeded"
+    assert order.payments.get().failure_reason == ""
+
+
+def test_a_payment_page_replaced_by_a_newer_attempt_or_for_a_cancelled_order_takes_no_card(client):
+    order = placed_order(payment_method="testcard")
+    first = order.payments.get()
+    Payment.objects.filter(pk=first.pk).update(status="failed")
+    payment_retry(order=order)
+    response = client.post(reverse("orders:test_gateway", kwargs={"reference": first.reference}), APPROVED)
+    assert response.status_code == 409
+    assert "replaced by a newer one" in response.content.decode()
+
+    order_cancel(order=order, reason="Changed mind")
+    latest = order.payments.latest("pk")
+    response = client.get(reverse("orders:test_gateway", kwargs={"reference": latest.reference}))
+    assert response.status_code == 409
+    assert f"Order {order.number} is cancelled" in response.content.decode()
+
+
+def test_the_same_payment_confirmed_by_two_events_is_not_a_duplicate(client):
+    order = placed_order(payment_method="testcard")
+    payment = order.payments.get()
+    post(client, *event(payment, "succeeded", "evt_session_completed"))
+    post(client, *event(payment, "succeeded", "evt_intent_succeeded"))
+    payment.refresh_from_db()
+    assert (payment.status, payment.failure_reason) == ("succeeded", "")
+    assert order.events.filter(to_status="paid").exclude(from_status="paid").count() == 1
+    assert not order.events.filter(note__contains="refund it").exists()
+
+
+def test_a_payment_after_the_order_was_cancelled_is_flagged_for_a_refund(client):
+    order = placed_order(payment_method="testcard")
+    order_cancel(order=order, reason="Not paid in time")
+    post(client, *event(order.payments.get(), "succeeded", "evt_late"))
+    order.refresh_from_db()
+    assert order.status == "cancelled" and order.paid_at is None
+    assert order.payments.get().failure_reason.startswith("Refund it: ")
+    assert order.events.filter(note__endswith="after cancellation: refund it").count() == 1
+
+
+def test_staff_refund_a_duplicate_payment_and_the_order_stays_paid(client, staff_client):
+    order = placed_order(payment_method="testcard")
+    first = order.payments.get()
+    Payment.objects.filter(pk=first.pk).update(status="failed")
+    second = payment_retry(order=order)
+    post(client, *event(second, "succeeded", "evt_paid"))
+    post(client, *event(first, "succeeded", "evt_duplicate"))
+    url = reverse("admin:orders_order_changelist")
+    listed = staff_client.get(url, {"payment_to_refund": "yes"})
+    assert order.number in listed.content.decode()
+
+    response = staff_client.post(url, {"action": "refund_flagged_payments", "_selected_action": [order.pk]})
+
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.status, first.refunded_amount) == ("refunded", first.amount)
+    order.refresh_from_db()
+    assert (order.status, order.refunded_total) == ("paid", Decimal("0"))
+    assert order.events.filter(note__startswith=f"Refunded {first.amount} GBP of payment {first.reference}").exists()
+    assert order.number not in staff_client.get(url, {"payment_to_refund": "yes"}).content.decode()
+    again = staff_client.post(url, {"action": "refund_flagged_payments", "_selected_action": [order.pk]}, follow=True)
+    assert "No payment of this order is waiting for a refund." in again.content.decode()
+    # The order's own refund takes the payment that paid it, not the duplicate.
+    order_refund(order=order, restock=False, reason="Returned")
+    second.refresh_from_db()
+    assert second.status == "refunded"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_payments_of_one_order_confirmed_at_the_same_moment_pay_it_once_and_flag_the_other():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks")
+    order = placed_order(payment_method="testcard")
+    first = order.payments.get()
+    Payment.objects.filter(pk=first.pk).update(status="failed")
+    second = payment_retry(order=order)
+    deliveries = [event(first, "succeeded", "evt_tab_1"), event(second, "succeeded", "evt_tab_2")]
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def deliver(body: bytes, headers: dict[str, str]) -> None:
+        barrier.wait()
+        statuses.append(post(Client(), body, headers).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=deliver, args=delivery) for delivery in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [200, 200]
+    assert order.events.filter(to_status="paid").exclude(from_status="paid").count() == 1
+    flagged = order.payments.filter(failure_reason__startswith="Refund it: Duplicate payment")
+    assert flagged.count() == 1
+    assert order.payments.filter(status="succeeded").count() == 2

@@ -39,7 +39,7 @@ from orders.backends.stripe import StripePaymentBackend, from_minor_units, minor
 from orders.exceptions import PaymentError
 from orders.models import Order, Payment, WebhookEvent
 from orders.payments import payment_backend, payment_backends
-from orders.services.payments import order_refund
+from orders.services.payments import order_refund, payment_flagged_refund, payment_retry
 from orders.tests.factories import placed_order, standard_shipping
 
 pytestmark = pytest.mark.django_db
@@ -281,6 +281,28 @@ def test_a_failure_delivered_after_the_success_leaves_the_order_paid(client):
     order.refresh_from_db()
     assert order.status == "paid"
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"
+
+
+def test_a_second_session_paid_in_another_tab_is_recorded_flagged_and_refunded_alone(client, stripe_api):
+    order, first = stripe_order()
+    deliver(client, intent_event(first, "evt_declined", "payment_intent.payment_failed", decline="Declined."))
+    second = payment_retry(order=order)
+    deliver(client, session_event(second, "evt_second_paid", intent="pi_second"))
+    # The first tab's session was paid too; Stripe confirms it late, with both of its events.
+    deliver(client, session_event(first, "evt_first_paid", intent="pi_first"))
+    deliver(client, intent_event(first, "evt_first_intent", "payment_intent.succeeded"))
+
+    first.refresh_from_db()
+    assert first.status == "succeeded" and first.failure_reason == f"Refund it: Duplicate payment {first.reference}"
+    assert order.events.filter(to_status="paid").exclude(from_status="paid").count() == 1
+    assert order.events.filter(note=f"Duplicate payment {first.reference}: refund it").count() == 1
+    payment_flagged_refund(payment=first)
+    (refund,) = stripe_api.calls("POST", "/v1/refunds")
+    assert (refund.form["payment_intent"], refund.form["amount"]) == ("pi_first", str(minor(first.amount)))
+    order.refresh_from_db()
+    assert (order.status, order.refunded_total) == ("paid", Decimal("0"))
+    assert Payment.objects.get(pk=first.pk).status == "refunded"
+    assert Payment.objects.get(pk=second.pk).status == "succeeded"
 
 
 def test_a_declined_card_shows_stripes_reason_and_a_way_to_try_again_with_a_new_session(client, stripe_api):
