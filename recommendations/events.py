@@ -84,7 +84,9 @@ class Buffered:
 def flush_due(*, buffered: Buffered, now: datetime, local: bool | None = None) -> bool:
     """Whether the request that left the buffer as `buffered` should flush it. `local`: tasks
     run inline with no beat (default: CELERY_TASK_ALWAYS_EAGER)."""
-    if buffered.count >= FLUSH_AT:
+    if buffered.count >= FLUSH_AT and buffered.count % FLUSH_AT == 0:
+        # Once for each FLUSH_AT events: not again by every request that arrives before the
+        # worker has drained the buffer (in a rush, hundreds would each queue a flush).
         return True
     if not (settings.CELERY_TASK_ALWAYS_EAGER if local is None else local) or not buffered.count:
         return False
@@ -108,21 +110,31 @@ def _redis() -> Any | None:
     return get_redis_connection("default")
 
 
+# One round trip and one command for a page view: the event into the buffer, the product to the
+# front of the visitor's recent products, and the buffer's size and oldest event back.
+_PUSH_SCRIPT = """
+local count = redis.call('RPUSH', KEYS[1], ARGV[1])
+local oldest = redis.call('LINDEX', KEYS[1], 0)
+if #KEYS > 1 then
+  redis.call('LREM', KEYS[2], 0, ARGV[2])
+  redis.call('LPUSH', KEYS[2], ARGV[2])
+  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+end
+return {count, oldest}
+"""
+
+
 def event_push(*, event: Event) -> Buffered:
     """Buffer one event; returns the buffer's size and oldest event now. Never touches the
     database."""
     client = _redis()
     if client is not None:
-        pipe = client.pipeline(transaction=False)
-        pipe.rpush(cache.make_key(_BUFFER), event.dumps())
-        pipe.lindex(cache.make_key(_BUFFER), 0)
+        keys = [cache.make_key(_BUFFER)]
         if event.visitor_id:
-            recent = cache.make_key(_RECENT.format(visitor=event.visitor_id))
-            pipe.lrem(recent, 0, event.product)
-            pipe.lpush(recent, event.product)
-            pipe.ltrim(recent, 0, RECENT_KEPT - 1)
-            pipe.expire(recent, VISITOR_COOKIE_SECONDS // 12)
-        count, oldest, *_ = pipe.execute()
+            keys.append(cache.make_key(_RECENT.format(visitor=event.visitor_id)))
+        push = client.register_script(_PUSH_SCRIPT)  # EVALSHA, loading the script once if needed
+        count, oldest = push(keys=keys, args=[event.dumps(), event.product, RECENT_KEPT, VISITOR_COOKIE_SECONDS // 12])
         return Buffered(count=int(count), oldest_at=_oldest_at(oldest))
     with _local_lock:
         buffered: list[str] = cache.get(_BUFFER) or []

@@ -33,16 +33,22 @@ def request_user_id(request: HttpRequest) -> int | None:
 
 
 def interaction_record(request: HttpRequest, response: HttpResponse, *, kind: str, product: str) -> HttpResponse:
-    """Buffer a `kind` event for `product` (a slug, or "#<id>") by this visitor, giving them a
-    visitor id cookie if they have none. Returns the response."""
+    """Buffer a `kind` event for `product` (a slug, or "#<id>") by this visitor; a visitor without
+    a visitor id cookie is given one instead. Returns the response."""
     from recommendations.tasks import events_flush_task
 
     if response.status_code not in (200, 302, 304):
         return response
     visitor_id = visitor_id_get(request)
     if not visitor_id:
-        visitor_id = visitor_id_new()
-        response.set_cookie(VISITOR_COOKIE, visitor_id, max_age=VISITOR_COOKIE_SECONDS, samesite="Lax", httponly=True)
+        # A first request only gets the visitor cookie; recording starts with the next one. A client
+        # that keeps no cookies (a crawler, a load generator) would otherwise make a new visitor,
+        # with its own recent-products list in Redis, at every request, and one view by a visitor
+        # nobody sees again teaches the model nothing.
+        response.set_cookie(
+            VISITOR_COOKIE, visitor_id_new(), max_age=VISITOR_COOKIE_SECONDS, samesite="Lax", httponly=True
+        )
+        return response
     try:
         now = event_now()
         buffered = event_push(

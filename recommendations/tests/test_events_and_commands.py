@@ -91,6 +91,9 @@ def test_with_beat_a_page_view_flushes_only_a_full_buffer() -> None:
     old = Buffered(count=LOCAL_FLUSH_AT, oldest_at=now - 10 * FLUSH_AGE)
     assert not flush_due(buffered=old, now=now, local=False)
     assert flush_due(buffered=Buffered(count=FLUSH_AT, oldest_at=now), now=now, local=False)
+    # In a rush the buffer passes FLUSH_AT before a worker drains it: one flush is queued, not one a request.
+    assert not flush_due(buffered=Buffered(count=FLUSH_AT + 1, oldest_at=now), now=now, local=False)
+    assert flush_due(buffered=Buffered(count=2 * FLUSH_AT, oldest_at=now), now=now, local=False)
     assert flush_due(buffered=old, now=now, local=True)
     assert not flush_due(buffered=Buffered(count=1, oldest_at=now), now=now, local=True)
 
@@ -140,3 +143,13 @@ def test_dump_writes_every_customer_by_their_original_id_with_skus(
     assert rows[0] == ["user_id", "item_1", "item_2", "item_3"]
     assert [row[0] for row in rows[1:]] == [str(12000 + n) for n in range(12)]
     assert all(set(row[1:3]) == {"10003", "10004"} for row in rows[1:])  # their staples first
+
+
+def test_a_first_request_only_gets_the_visitor_cookie_so_clients_without_cookies_leave_nothing() -> None:
+    product = sold_product()
+    crawler = Client()  # keeps no cookies between requests: each one is a first request
+    for _ in range(3):
+        response = crawler.get(product.get_absolute_url())
+        assert response.cookies[VISITOR_COOKIE].value
+        crawler.cookies.clear()
+    assert events_buffered() == 0
