@@ -31,15 +31,8 @@ results=bench/results/api
 mkdir -p "$results"
 
 db=${DATABASE_URL##*/}
-psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
-  || createdb -h 127.0.0.1 -U postgres "$db"
-$PY manage.py migrate --no-input -v0
-$PY manage.py load_demo
-$PY manage.py collectstatic --no-input -v0
-
-$PY -m gunicorn shop.wsgi -w "$WORKERS" -b "127.0.0.1:$PORT" --log-level warning --pid "$results/gunicorn.pid" &
-trap 'kill "$(cat "$results/gunicorn.pid")" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break; sleep 0.2; done
+source bench/serve.sh
+bench_serve
 
 base="http://127.0.0.1:$PORT"
 slug=$(curl -fsS "$base/api/v1/products/" | $PY -c 'import json, sys; print(json.load(sys.stdin)["results"][0]["slug"])')

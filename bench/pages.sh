@@ -29,15 +29,8 @@ export CELERY_BROKER_URL=${BENCH_BROKER_URL:-redis://127.0.0.1:6379/13}
 results=bench/results
 mkdir -p "$results"
 
-psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='pasar_bench'" | grep -q 1 \
-  || createdb -h 127.0.0.1 -U postgres pasar_bench
-$PY manage.py migrate --no-input -v0
-$PY manage.py load_demo
-$PY manage.py collectstatic --no-input -v0
-
-$PY -m gunicorn shop.wsgi -w "$WORKERS" -b "127.0.0.1:$PORT" --log-level warning --pid "$results/gunicorn.pid" &
-trap 'kill "$(cat "$results/gunicorn.pid")" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break; sleep 0.2; done
+source bench/serve.sh
+bench_serve
 
 base="http://127.0.0.1:$PORT"
 product=$(curl -fsS "$base/" | grep -o 'href="/p/[^"]*"' | head -1 | cut -d'"' -f2)
