@@ -2,12 +2,12 @@ from typing import Any
 
 from allauth.account import forms as allauth_forms
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as DjangoUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from orders.forms import AddressFieldsForm
 
 
 class UserCreationForm(DjangoUserCreationForm[User]):
@@ -31,28 +31,11 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class AddressForm(forms.Form):
+class AddressForm(AddressFieldsForm):
     """The fields of accounts.Address; accounts.services.address validates them (with the
     checkout's rules) and the view shows its errors on the fields."""
 
-    name = forms.CharField(label=_("Full name"), max_length=120)
-    line1 = forms.CharField(label=_("Address"), max_length=200)
-    line2 = forms.CharField(label=_("Address line 2 (optional)"), max_length=200, required=False)
-    city = forms.CharField(label=_("Town or city"), max_length=100)
-    postcode = forms.CharField(label=_("Postcode"), max_length=20)
-    country = forms.ChoiceField(label=_("Country"))
-    phone = forms.CharField(label=_("Phone (optional)"), max_length=32, required=False)
     is_default = forms.BooleanField(label=_("Use as my default shipping address"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from orders.forms import country_choices
-
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        country = self.fields["country"]
-        assert isinstance(country, forms.ChoiceField)
-        country.choices = country_choices()
-        self.initial.setdefault("country", settings.SHOP_SHIP_TO[0] if settings.SHOP_SHIP_TO else "")
 
 
 class AccountDeleteForm(forms.Form):

@@ -8,10 +8,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services.address import PHONE, UK_POSTCODE
 from orders.payments import payment_backends
 from orders.selectors import shipping_methods_available
-
-UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -30,8 +29,10 @@ class LineQuantityForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=999)
 
 
-class CheckoutForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"), help_text=_("For the order confirmation."))
+class AddressFieldsForm(forms.Form):
+    """A shipping address's fields, as checkout and the address book both ask for them, with the
+    countries the shop ships to."""
+
     name = forms.CharField(label=_("Full name"), max_length=120)
     line1 = forms.CharField(label=_("Address"), max_length=200)
     line2 = forms.CharField(label=_("Address line 2 (optional)"), max_length=200, required=False)
@@ -39,16 +40,26 @@ class CheckoutForm(forms.Form):
     postcode = forms.CharField(label=_("Postcode"), max_length=20)
     country = forms.ChoiceField(label=_("Country"))
     phone = forms.CharField(label=_("Phone (optional)"), max_length=32, required=False)
-    shipping_method = forms.ChoiceField(label=_("Delivery"), widget=forms.RadioSelect)
-    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
-    save_address = forms.BooleanField(label=_("Save this address in my address book"), required=False, initial=True)
 
-    def __init__(self, *args: Any, customer: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         field = self.fields["country"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = country_choices()
+        self.initial.setdefault("country", settings.SHOP_SHIP_TO[0] if settings.SHOP_SHIP_TO else "")
+
+
+class CheckoutForm(AddressFieldsForm):
+    field_order = ["email"]  # then the address, then delivery and payment
+
+    email = forms.EmailField(label=_("E-mail"), help_text=_("For the order confirmation."))
+    shipping_method = forms.ChoiceField(label=_("Delivery"), widget=forms.RadioSelect)
+    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
+    save_address = forms.BooleanField(label=_("Save this address in my address book"), required=False, initial=True)
+
+    def __init__(self, *args: Any, customer: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         shipping = self.fields["shipping_method"]
         assert isinstance(shipping, forms.ChoiceField)
         shipping_choices = [(m.code, m.name) for m in shipping_methods_available()]
@@ -57,7 +68,6 @@ class CheckoutForm(forms.Form):
         assert isinstance(payment, forms.ChoiceField)
         payment_choices = [(code, gettext(backend.name)) for code, backend in payment_backends().items()]
         payment.choices = payment_choices
-        self.initial.setdefault("country", settings.SHOP_SHIP_TO[0] if settings.SHOP_SHIP_TO else "")
         # The first delivery and payment options are chosen until the shopper picks another.
         for name, choices in (("shipping_method", shipping_choices), ("payment_method", payment_choices)):
             if choices and not self.initial.get(name):
@@ -70,7 +80,7 @@ class CheckoutForm(forms.Form):
 
     def clean_phone(self) -> str:
         phone = str(self.cleaned_data.get("phone", "")).strip()
-        if phone and not re.fullmatch(r"\+?[0-9 ()-]{6,20}", phone):
+        if phone and not PHONE.fullmatch(phone):
             raise forms.ValidationError(_("Enter a phone number of digits, spaces and an optional leading +."))
         return phone
 
