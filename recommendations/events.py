@@ -1,10 +1,13 @@
 """Interaction events, recorded off the request path.
 
-A page appends the event to a buffer in the cache (one round trip: a Redis pipeline with RPUSH,
-and the visitor's recent products with LPUSH/LTRIM) and moves on; a periodic task, or the request
-that fills the buffer to FLUSH_AT, writes the buffered events to the database in one bulk insert
-(events_flush). With the local-memory cache (local mode, one process) the buffer is a list in
-that cache, kept under a lock.
+A page appends the event to a buffer in the cache and moves on; a periodic task, or the push
+that fills the buffer past a multiple of FLUSH_AT, writes the buffered events to the database in
+one bulk insert (events_flush). With Redis, events first wait in the process that recorded them
+for up to RECOMMENDATIONS_EVENT_HOLD_SECONDS (a quarter of a second by default) and then go to the
+buffer together, with each visitor's recent products, in one round trip (one Lua script): a page
+view costs no round trip of its own. Reading the buffer or a visitor's recent products in the same
+process sends what waits first. With the local-memory cache (local mode, one process) the buffer is
+a list in that cache, kept under a lock.
 
 Local mode has no celery beat, so there (tasks run inline: CELERY_TASK_ALWAYS_EAGER) the request
 that adds an event also flushes once LOCAL_FLUSH_AT events are buffered or the oldest is older
@@ -17,7 +20,9 @@ their events so far are attached to the customer (visitor_attach), and the visit
 pointing at the customer for events still in the buffer.
 """
 
+import atexit
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Iterable
@@ -46,6 +51,7 @@ _RECENT = "reco:recent:{visitor}"
 _VISITOR_USER = "reco:visitor:{visitor}"
 _VISITOR_USER_SECONDS = 30 * 24 * 3600
 _local_lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,18 +81,20 @@ class Event:
 
 @dataclass(frozen=True)
 class Buffered:
-    """The buffer after a push: how many events it holds and when the oldest happened."""
+    """The buffer after a push: how many events it holds, when the oldest happened, and how many
+    the push added."""
 
     count: int
     oldest_at: datetime | None
+    pushed: int = 1
 
 
 def flush_due(*, buffered: Buffered, now: datetime, local: bool | None = None) -> bool:
-    """Whether the request that left the buffer as `buffered` should flush it. `local`: tasks
+    """Whether the push that left the buffer as `buffered` should queue a flush. `local`: tasks
     run inline with no beat (default: CELERY_TASK_ALWAYS_EAGER)."""
-    if buffered.count >= FLUSH_AT and buffered.count % FLUSH_AT == 0:
-        # Once for each FLUSH_AT events: not again by every request that arrives before the
-        # worker has drained the buffer (in a rush, hundreds would each queue a flush).
+    if buffered.count // FLUSH_AT > (buffered.count - buffered.pushed) // FLUSH_AT:
+        # Once for each FLUSH_AT events: not again by every push that arrives before the worker
+        # has drained the buffer (in a rush, hundreds would each queue a flush).
         return True
     if not (settings.CELERY_TASK_ALWAYS_EAGER if local is None else local) or not buffered.count:
         return False
@@ -110,32 +118,105 @@ def _redis() -> Any | None:
     return get_redis_connection("default")
 
 
-# One round trip and one command for a page view: the event into the buffer, the product to the
-# front of the visitor's recent products, and the buffer's size and oldest event back.
+# One round trip and one command for any number of events: the events into the buffer, each
+# visitor's products to the front of their recent products, and the buffer's size and oldest event
+# back. KEYS: the buffer, then one recent-products list per visitor; ARGV: how many to keep in those
+# lists, their expiry, the number of events, the events, then for each visitor in KEYS' order the
+# number of their products and the products, oldest first.
 _PUSH_SCRIPT = """
-local count = redis.call('RPUSH', KEYS[1], ARGV[1])
-local oldest = redis.call('LINDEX', KEYS[1], 0)
-if #KEYS > 1 then
-  redis.call('LREM', KEYS[2], 0, ARGV[2])
-  redis.call('LPUSH', KEYS[2], ARGV[2])
-  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
+local events = tonumber(ARGV[3])
+local count = redis.call('RPUSH', KEYS[1], unpack(ARGV, 4, 3 + events))
+local at = 4 + events
+for i = 2, #KEYS do
+  local products = tonumber(ARGV[at])
+  for j = at + 1, at + products do
+    redis.call('LREM', KEYS[i], 0, ARGV[j])
+    redis.call('LPUSH', KEYS[i], ARGV[j])
+  end
+  redis.call('LTRIM', KEYS[i], 0, tonumber(ARGV[1]) - 1)
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+  at = at + products + 1
 end
-return {count, oldest}
+return {count, redis.call('LINDEX', KEYS[1], 0)}
 """
 
 
-def event_push(*, event: Event) -> Buffered:
-    """Buffer one event; returns the buffer's size and oldest event now. Never touches the
-    database."""
-    client = _redis()
-    if client is not None:
-        keys = [cache.make_key(_BUFFER)]
+# With Redis, events wait in the process that recorded them for up to
+# RECOMMENDATIONS_EVENT_HOLD_SECONDS, or until _HOLD_BATCH of them wait, and go to Redis together:
+# under load one round trip carries dozens of page views instead of one each. A timer sends what
+# waits when no more come, and the process sends the rest when it exits.
+_HOLD_BATCH = 100
+_held: list[Event] = []
+_held_lock = threading.Lock()
+_held_timer: threading.Timer | None = None
+
+
+def event_push(*, event: Event) -> None:
+    """Buffer one event (never touching the database), and queue a flush of the buffer to the
+    database when one is due (flush_due)."""
+    global _held_timer
+    if _redis() is None:
+        _push_local(event)
+        return
+    hold = float(settings.RECOMMENDATIONS_EVENT_HOLD_SECONDS)
+    if hold <= 0:
+        _send([event])
+        return
+    with _held_lock:
+        _held.append(event)
+        full = len(_held) >= _HOLD_BATCH
+        if not full and _held_timer is None:
+            _held_timer = threading.Timer(hold, _held_send_logged)
+            _held_timer.daemon = True
+            _held_timer.start()
+    if full:
+        events_send()
+
+
+def events_send() -> int:
+    """Send the events waiting in this process to the buffer now; returns how many."""
+    global _held_timer
+    with _held_lock:
+        events = _held[:]
+        _held.clear()
+        if _held_timer is not None:
+            _held_timer.cancel()
+            _held_timer = None
+    if events:
+        _send(events)
+    return len(events)
+
+
+def _held_send_logged() -> None:
+    try:
+        events_send()
+    except Exception:  # the cache being down loses these views, and must not kill the process
+        logger.warning("Could not send buffered interaction events", exc_info=True)
+
+
+atexit.register(_held_send_logged)
+
+
+def _send(events: list[Event]) -> None:
+    client: Any = _redis()
+    # Each visitor's products in the order of their last view: pushing only those gives the same
+    # recent list as pushing every event in turn.
+    recent: dict[str, dict[str, None]] = {}
+    for event in events:
         if event.visitor_id:
-            keys.append(cache.make_key(_RECENT.format(visitor=event.visitor_id)))
-        push = client.register_script(_PUSH_SCRIPT)  # EVALSHA, loading the script once if needed
-        count, oldest = push(keys=keys, args=[event.dumps(), event.product, RECENT_KEPT, VISITOR_COOKIE_SECONDS // 12])
-        return Buffered(count=int(count), oldest_at=_oldest_at(oldest))
+            products = recent.setdefault(event.visitor_id, {})
+            products.pop(event.product, None)
+            products[event.product] = None
+    keys = [cache.make_key(_BUFFER), *(cache.make_key(_RECENT.format(visitor=v)) for v in recent)]
+    args: list[Any] = [RECENT_KEPT, VISITOR_COOKIE_SECONDS // 12, len(events), *(e.dumps() for e in events)]
+    for products in recent.values():
+        args += [len(products), *products]
+    push = client.register_script(_PUSH_SCRIPT)  # EVALSHA, loading the script once if needed
+    count, oldest = push(keys=keys, args=args)
+    _flush_if_due(Buffered(count=int(count), oldest_at=_oldest_at(oldest), pushed=len(events)))
+
+
+def _push_local(event: Event) -> None:
     with _local_lock:
         buffered: list[str] = cache.get(_BUFFER) or []
         buffered.append(event.dumps())
@@ -144,7 +225,15 @@ def event_push(*, event: Event) -> Buffered:
             key = _RECENT.format(visitor=event.visitor_id)
             newest = [event.product, *[p for p in cache.get(key) or [] if p != event.product]][:RECENT_KEPT]
             cache.set(key, newest, timeout=VISITOR_COOKIE_SECONDS // 12)
-        return Buffered(count=len(buffered), oldest_at=_oldest_at(buffered[0]))
+        state = Buffered(count=len(buffered), oldest_at=_oldest_at(buffered[0]))
+    _flush_if_due(state)
+
+
+def _flush_if_due(buffered: Buffered) -> None:
+    from recommendations.tasks import events_flush_task
+
+    if flush_due(buffered=buffered, now=event_now()):
+        events_flush_task.delay()
 
 
 def visitor_recent(*, visitor_id: str) -> list[str]:
@@ -153,6 +242,7 @@ def visitor_recent(*, visitor_id: str) -> list[str]:
         return []
     client = _redis()
     if client is not None:
+        events_send()
         return [raw.decode() for raw in client.lrange(cache.make_key(_RECENT.format(visitor=visitor_id)), 0, -1)]
     return list(cache.get(_RECENT.format(visitor=visitor_id)) or [])
 
@@ -160,6 +250,7 @@ def visitor_recent(*, visitor_id: str) -> list[str]:
 def _pop(limit: int) -> list[Event]:
     client = _redis()
     if client is not None:
+        events_send()
         key = cache.make_key(_BUFFER)
         pipe = client.pipeline(transaction=True)
         pipe.lrange(key, 0, limit - 1)
@@ -175,6 +266,7 @@ def _pop(limit: int) -> list[Event]:
 def events_buffered() -> int:
     client = _redis()
     if client is not None:
+        events_send()
         return int(client.llen(cache.make_key(_BUFFER)))
     return len(cache.get(_BUFFER) or [])
 

@@ -12,7 +12,6 @@ from recommendations.events import (
     Event,
     event_now,
     event_push,
-    flush_due,
     visitor_id_new,
 )
 
@@ -35,8 +34,6 @@ def request_user_id(request: HttpRequest) -> int | None:
 def interaction_record(request: HttpRequest, response: HttpResponse, *, kind: str, product: str) -> HttpResponse:
     """Buffer a `kind` event for `product` (a slug, or "#<id>") by this visitor; a visitor without
     a visitor id cookie is given one instead. Returns the response."""
-    from recommendations.tasks import events_flush_task
-
     if response.status_code not in (200, 302, 304):
         return response
     visitor_id = visitor_id_get(request)
@@ -50,12 +47,11 @@ def interaction_record(request: HttpRequest, response: HttpResponse, *, kind: st
         )
         return response
     try:
-        now = event_now()
-        buffered = event_push(
-            event=Event(kind=kind, product=product, user_id=request_user_id(request), visitor_id=visitor_id, at=now)
+        event_push(
+            event=Event(
+                kind=kind, product=product, user_id=request_user_id(request), visitor_id=visitor_id, at=event_now()
+            )
         )
-        if flush_due(buffered=buffered, now=now):
-            events_flush_task.delay()
     except Exception:  # the cache being down must not cost the shopper the page
         logger.warning("Could not record a %s event", kind, exc_info=True)
     return response

@@ -58,6 +58,11 @@ SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000")
 RELEASE_ID = env.str("RELEASE_ID", default="")
 # Seconds a rendered shop page may live in the cache; changes invalidate it at once anyway.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+# Each process keeps its hottest cached pages and API responses in memory for this long (seconds;
+# 0: off), so a page under a flash sale's load costs one cache round trip a second per process. A
+# change shows at once in the process that made it and within this time everywhere else.
+PAGE_NEAR_SECONDS = env.float("PAGE_NEAR_SECONDS", default=1.0)
+PAGE_NEAR_ENTRIES = env.int("PAGE_NEAR_ENTRIES", default=500)  # pages per process; ~5-30 kB each
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
 CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
 
@@ -82,6 +87,9 @@ SEARCH_PRICE_RANGES = env.list("SEARCH_PRICE_RANGES", default=["2", "5", "10", "
 RECOMMENDATIONS_BACKEND = env.str(
     "RECOMMENDATIONS_BACKEND", default="recommendations.backends.local.LocalRecommendationBackend"
 )
+# With Redis, recorded views and adds to cart wait this long (seconds) in the process that recorded
+# them and go to Redis together, one round trip for many; 0 sends each at once.
+RECOMMENDATIONS_EVENT_HOLD_SECONDS = env.float("RECOMMENDATIONS_EVENT_HOLD_SECONDS", default=0.25)
 RECOMMENDATIONS_BACKEND_OPTIONS: dict[str, object] = (
     {
         "region_name": env.str("PERSONALIZE_REGION", default="") or None,
@@ -426,6 +434,7 @@ REST_FRAMEWORK = {
     # The API (docs/api.md): JSON only, one error shape for every 4xx, page pagination.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shop.api.negotiation.FastContentNegotiation",
     "EXCEPTION_HANDLER": "shop.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,

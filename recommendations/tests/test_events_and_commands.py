@@ -1,10 +1,12 @@
 import csv
 import io
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -77,11 +79,12 @@ def test_in_local_mode_a_few_views_reach_the_database_without_beat(client: Clien
 
 
 def test_in_local_mode_an_event_older_than_a_minute_makes_the_next_view_flush(client: Client, settings: Any) -> None:
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     product = sold_product()
-    event_push(
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    event_push(  # buffered a minute ago
         event=Event(kind="view", product=product.slug, user_id=None, visitor_id="v1", at=event_now() - FLUSH_AGE)
     )
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     client.get(product.get_absolute_url())
     assert Interaction.objects.count() == 2 and events_buffered() == 0
 
@@ -96,6 +99,28 @@ def test_with_beat_a_page_view_flushes_only_a_full_buffer() -> None:
     assert flush_due(buffered=Buffered(count=2 * FLUSH_AT, oldest_at=now), now=now, local=False)
     assert flush_due(buffered=old, now=now, local=True)
     assert not flush_due(buffered=Buffered(count=1, oldest_at=now), now=now, local=True)
+    # Views sent together: the push that carries the buffer past a multiple of FLUSH_AT queues one.
+    assert flush_due(buffered=Buffered(count=FLUSH_AT + 5, oldest_at=now, pushed=10), now=now, local=False)
+    assert not flush_due(buffered=Buffered(count=FLUSH_AT + 15, oldest_at=now, pushed=10), now=now, local=False)
+
+
+def test_with_redis_views_wait_in_the_process_a_moment_and_go_to_redis_together(client: Client, settings: Any) -> None:
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (REDIS_URL): the local-memory cache has no round trips to save")
+    from django_redis import get_redis_connection
+
+    settings.RECOMMENDATIONS_EVENT_HOLD_SECONDS = 0.3
+    redis, buffer = get_redis_connection("default"), cache.make_key("reco:events")
+    first, second = sold_product(), sold_product()
+    visitor = client.cookies[VISITOR_COOKIE].value  # a returning visitor (this app's conftest)
+    for product in (first, second, first):
+        client.get(product.get_absolute_url())
+    assert redis.llen(buffer) == 0, "the views wait in this process"
+    time.sleep(0.6)
+    assert redis.llen(buffer) == 3, "and reach Redis together when the hold is over"
+    assert visitor_recent(visitor_id=visitor) == [first.slug, second.slug]
+    client.get(second.get_absolute_url())
+    assert visitor_recent(visitor_id=visitor) == [second.slug, first.slug], "this process reads its own views at once"
 
 
 @pytest.fixture

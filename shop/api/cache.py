@@ -22,8 +22,8 @@ from django.utils import translation
 from rest_framework.exceptions import Throttled
 from rest_framework.renderers import JSONRenderer
 
-from shop.api.throttling import Counter, counter_add, redis_client
-from shop.pagecache import RENDER_LOCK_SECONDS, current_tokens, render_lock_key, stored_response
+from shop.api.throttling import Counter, counter_add, counter_count, counter_reported, redis_client
+from shop.pagecache import RENDER_LOCK_SECONDS, current_tokens, near_get, near_set, render_lock_key, stored_response
 from shop.release import release_id
 
 Entry = tuple[tuple[str, ...], str, bytes, int]  # tokens, etag, gzipped JSON, last modified (epoch seconds)
@@ -51,21 +51,29 @@ def _respond(request: HttpRequest, entry: Entry, state: str) -> HttpResponse:
     )
 
 
-def _lookup(keys: list[str], counter: Counter | None) -> tuple[dict[str, Any], int]:
-    """The cache entries found for `keys`, and the throttle counter after adding this request:
-    one round trip to Redis for both (MGET, INCR, EXPIRE in a pipeline)."""
+def _lookup(keys: list[str], counter: Counter | None) -> tuple[dict[str, Any], bool, int]:
+    """The cache entries found for `keys` (the last of them the response's), whether they came from
+    this process's copy (shop.pagecache.near_get), and the throttle's count with this request
+    (shop.api.throttling). At most one round trip to Redis for both: MGET, and INCRBY and EXPIRE
+    when the count is to be reported, in a pipeline."""
+    near = near_get(keys[-1])
+    if near is not None:
+        return near, True, counter_add(counter) if counter is not None else 0
     redis = redis_client()
     if redis is None:
-        return cache.get_many(keys), counter_add(counter) if counter is not None else 0
+        return cache.get_many(keys), False, counter_add(counter) if counter is not None else 0
+    count, unreported = counter_count(counter) if counter is not None else (0, 0)
     client: Any = cache.client  # type: ignore[attr-defined]
     pipeline = redis.pipeline(transaction=False)
     pipeline.mget([client.make_key(k) for k in keys])
-    if counter is not None:
-        pipeline.incr(client.make_key(counter.key))
+    if counter is not None and unreported:
+        pipeline.incrby(client.make_key(counter.key), unreported)
         pipeline.expire(client.make_key(counter.key), counter.expires, nx=True)
     results = pipeline.execute()
     found = {k: client.decode(v) for k, v in zip(keys, results[0], strict=True) if v is not None}
-    return found, int(results[1]) if counter is not None else 0
+    if counter is not None and unreported:
+        count = counter_reported(counter, int(results[1]))
+    return found, False, count
 
 
 def cached_api_response(
@@ -78,13 +86,15 @@ def cached_api_response(
     error) and nothing is stored.
     """
     key = api_cache_key(request, name)
-    found, count = _lookup([*depends_on, key], getattr(request, "throttle_counter", None))
+    found, near, count = _lookup([*depends_on, key], getattr(request, "throttle_counter", None))
     counter: Counter | None = getattr(request, "throttle_counter", None)
     if counter is not None and count > counter.limit:
         raise Throttled(wait=counter.wait)
     tokens = current_tokens(depends_on, found)
     entry: Entry | None = found.get(key)
     if entry is not None and entry[0] == tokens:
+        if not near:
+            near_set(key, found)
         return _respond(request, entry, "hit")
     lock_key = render_lock_key(key)
     if entry is not None and not cache.add(lock_key, 1, timeout=RENDER_LOCK_SECONDS):
@@ -100,4 +110,5 @@ def cached_api_response(
     last_modified = entry[3] if entry is not None and entry[1] == etag else int(time.time())
     fresh: Entry = (tokens, etag, gzip.compress(body, compresslevel=6, mtime=0), last_modified)
     cache.set(key, fresh, timeout=settings.PAGE_CACHE_SECONDS)
+    near_set(key, {**dict(zip(depends_on, tokens, strict=True)), key: fresh})
     return _respond(request, fresh, "miss")

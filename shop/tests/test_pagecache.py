@@ -1,3 +1,6 @@
+import time
+
+import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -50,3 +53,21 @@ def test_a_new_release_never_serves_pages_rendered_by_the_previous_one(settings)
         assert serve("new templates", rendered).content == b"page new templates"
     finally:
         release_id.cache_clear()
+
+
+def test_a_hot_page_is_served_from_the_process_memory_for_a_moment_and_a_change_made_here_shows_at_once(
+    settings, monkeypatch
+):
+    settings.PAGE_NEAR_SECONDS = 0.5
+    rendered: list[str] = []
+    serve("1", rendered)
+    cache.set("v:test", "changed by another server")
+    assert serve("2", rendered).content == b"page 1"  # this process's copy, for up to PAGE_NEAR_SECONDS
+    with monkeypatch.context() as patched:
+        patched.setattr(cache, "get_many", lambda keys: pytest.fail("a hot page should cost no cache read"))
+        assert serve("3", rendered)["X-Page-Cache"] == "hit"
+    time.sleep(0.6)
+    assert serve("4", rendered).content == b"page 4"  # the other server's change, once the copy is old
+    version_bump("v:test")  # a change made in this process
+    assert serve("5", rendered).content == b"page 5"
+    assert rendered == ["1", "4", "5"]
