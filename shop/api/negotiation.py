@@ -21,13 +21,13 @@ class FastContentNegotiation(DefaultContentNegotiation):
         self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> Any:
         renderers = list(renderers)
-        accept = request.headers.get("Accept", "*/*").strip()
+        accept = request.META.get("HTTP_ACCEPT", "*/*").strip()
         first = renderers[0] if renderers else None
         if (
             first is not None
             and not format_suffix
-            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
             and accept in ("", "*/*", first.media_type)
+            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
         ):
             return first, first.media_type
         return super().select_renderer(request, renderers, format_suffix)
