@@ -36,6 +36,7 @@ def order_context(*, order: Order, lines: Iterable[OrderLine] | None = None) -> 
             "tax": str(order.tax_total),
             "total": str(order.total),
             "payment_method": backend.name if backend else order.payment_method,
+            "transfer_to": backend.transfer_details(reference=order.number) if backend else None,
             "shipping_method": order.shipping_method_name,
             "shipping_address": {
                 "name": order.ship_name,

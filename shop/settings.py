@@ -390,13 +390,25 @@ CELERY_BEAT_SCHEDULE |= {
 # Stripe (docs/payments.md) is offered first by default once its secret key is set.
 _stripe_secret_key = env.str("STRIPE_SECRET_KEY", default="")
 _stripe_webhook_secret = env.str("STRIPE_WEBHOOK_SECRET", default="")
-_payment_methods_default = ["cod", "bank"] if PRODUCTION else ["testcard", "cod", "bank"]
+# Bank transfer shows the shopper the shop's account; production offers it by default once the
+# account is set (a name, and an IBAN or a sort code and account number). The local demo shows the
+# made-up account below.
+_bank = {
+    "account_name": env.str("BANK_ACCOUNT_NAME", default="" if PRODUCTION else "Pasar Demo Ltd"),
+    "bank_name": env.str("BANK_NAME", default="" if PRODUCTION else "Demo Bank (not a real account)"),
+    "sort_code": env.str("BANK_SORT_CODE", default="" if PRODUCTION else "00-00-00"),
+    "account_number": env.str("BANK_ACCOUNT_NUMBER", default="" if PRODUCTION else "00000000"),
+    "iban": env.str("BANK_IBAN", default=""),
+    "bic": env.str("BANK_BIC", default=""),
+}
+_bank_ready = bool(_bank["account_name"] and (_bank["iban"] or (_bank["sort_code"] and _bank["account_number"])))
+_payment_methods_default = (["cod"] + (["bank"] if _bank_ready else [])) if PRODUCTION else ["testcard", "cod", "bank"]
 PAYMENT_METHODS = env.list(
     "PAYMENT_METHODS", default=(["stripe"] if _stripe_secret_key else []) + _payment_methods_default
 )
 _PAYMENT_BACKENDS_AVAILABLE = {
     "cod": {"BACKEND": "orders.backends.offline.CashOnDeliveryPaymentBackend"},
-    "bank": {"BACKEND": "orders.backends.offline.BankTransferPaymentBackend"},
+    "bank": {"BACKEND": "orders.backends.offline.BankTransferPaymentBackend", "OPTIONS": _bank},
     "testcard": {
         "BACKEND": "orders.backends.testgateway.TestCardPaymentBackend",
         "OPTIONS": {"secret": env.str("TEST_GATEWAY_SECRET", default="test-gateway-" + SECRET_KEY)},
@@ -412,6 +424,10 @@ _PAYMENT_BACKENDS_AVAILABLE = {
 }
 if "stripe" in PAYMENT_METHODS and not (_stripe_secret_key and _stripe_webhook_secret):
     raise ImproperlyConfigured("PAYMENT_METHODS offers stripe: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET.")
+if "bank" in PAYMENT_METHODS and not _bank_ready:
+    raise ImproperlyConfigured(
+        "PAYMENT_METHODS offers bank: set BANK_ACCOUNT_NAME, and BANK_IBAN or BANK_SORT_CODE and BANK_ACCOUNT_NUMBER."
+    )
 _unknown_methods = set(PAYMENT_METHODS) - set(_PAYMENT_BACKENDS_AVAILABLE)
 if _unknown_methods:
     raise ImproperlyConfigured(f"PAYMENT_METHODS names unknown methods: {', '.join(sorted(_unknown_methods))}.")

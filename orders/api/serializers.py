@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import Order, OrderLine, Payment, ShippingMethod
+from orders.payments import payment_backends
 from orders.selectors import PricedCart, PricedLine
 from orders.services.checkout import Quote
 from shop.api.fields import MoneySerializer, money
@@ -280,6 +281,16 @@ class OrderSummarySerializer(serializers.Serializer[Order]):
         return sum(line.quantity for line in order.lines.all())
 
 
+class TransferDetailsSerializer(serializers.Serializer[dict[str, str]]):
+    account_name = serializers.CharField()
+    bank_name = serializers.CharField()
+    sort_code = serializers.CharField(help_text="UK sort code; empty when the shop gives an IBAN only.")
+    account_number = serializers.CharField()
+    iban = serializers.CharField()
+    bic = serializers.CharField()
+    reference = serializers.CharField(help_text="Quote this with the transfer: the order number.")
+
+
 class OrderSerializer(OrderSummarySerializer):
     email = serializers.EmailField()
     subtotal = serializers.SerializerMethodField()
@@ -294,6 +305,9 @@ class OrderSerializer(OrderSummarySerializer):
     lines = OrderLineSerializer(many=True)
     payment = serializers.SerializerMethodField(
         help_text="The latest payment attempt of an online method; null for cash on delivery and bank transfer."
+    )
+    transfer_to = serializers.SerializerMethodField(
+        help_text="Where to send a bank transfer and what to quote, while the order awaits it; else null."
     )
 
     @extend_schema_field(MoneySerializer)
@@ -311,6 +325,13 @@ class OrderSerializer(OrderSummarySerializer):
     @extend_schema_field(MoneySerializer)
     def get_refunded(self, order: Order) -> dict[str, str] | None:
         return _order_money(order, order.refunded_total)
+
+    @extend_schema_field(TransferDetailsSerializer(allow_null=True))
+    def get_transfer_to(self, order: Order) -> dict[str, str] | None:
+        if order.status != Order.Status.AWAITING_PAYMENT:
+            return None
+        backend = payment_backends().get(order.payment_method)
+        return backend.transfer_details(reference=order.number) if backend else None
 
     @extend_schema_field(PaymentSerializer(allow_null=True))
     def get_payment(self, order: Order) -> dict[str, Any] | None:

@@ -37,6 +37,11 @@ class PaymentBackend:
     def __init__(self, **options: object) -> None:
         self.options = options
 
+    def transfer_details(self, *, reference: str) -> dict[str, str] | None:
+        """Where the shopper sends the money themselves (a bank transfer), with the reference to
+        quote; None for methods that take the money some other way."""
+        return None
+
     def start(self, *, payment: Payment, request: HttpRequest) -> str | None:
         """Begin paying; return the URL to send the shopper to, or None to show the order."""
         return None

@@ -12,8 +12,16 @@ class CashOnDeliveryPaymentBackend(PaymentBackend):
 
 
 class BankTransferPaymentBackend(PaymentBackend):
-    """The shopper transfers the total quoting the order number; staff mark the order paid."""
+    """The shopper transfers the total quoting the order number; staff mark the order paid.
+
+    Options (settings BANK_*): the account's name and bank, and its UK sort code and account
+    number, its IBAN and BIC, or both; the shopper is shown those that are set."""
 
     code = "bank"
     name = gettext_noop("Bank transfer")
     deadline_minutes = 3 * 24 * 60
+    FIELDS = ("account_name", "bank_name", "sort_code", "account_number", "iban", "bic")
+
+    def transfer_details(self, *, reference: str) -> dict[str, str] | None:
+        details = {field: str(self.options.get(field) or "") for field in self.FIELDS}
+        return {**details, "reference": reference}

@@ -235,6 +235,19 @@ def test_a_guest_places_an_order_and_reads_it_back_with_the_cart_token(guest, sh
     again = api(guest, "get", f"/api/v1/orders/{order['number']}/", x_cart_token=guest.token)
     assert again.status_code == 200 and again.json()["number"] == order["number"]
     assert api(guest, "get", f"/api/v1/orders/{order['number']}/").status_code == 404
+    assert order["transfer_to"] is None
+
+
+def test_a_bank_transfer_order_tells_the_app_where_to_pay_and_what_to_quote(guest, shipping):
+    variant = VariantFactory(price=Decimal("3.39"), stock=10)
+    api(guest, "post", "/api/v1/cart/lines/", {"sku": variant.sku}, x_cart_token=guest.token)
+    body = checkout_body(payment_method="bank", expected_total="8.34")
+    order = api(guest, "post", "/api/v1/checkout/", body, x_cart_token=guest.token).json()
+    assert order["status"] == "awaiting_payment"
+    assert order["transfer_to"] == {
+        "account_name": "Pasar Demo Ltd", "bank_name": "Demo Bank (not a real account)", "sort_code": "00-00-00",
+        "account_number": "00000000", "iban": "", "bic": "", "reference": order["number"],
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(

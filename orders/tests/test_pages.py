@@ -168,3 +168,19 @@ def test_the_header_cart_count_follows_the_shopper_in_and_out_of_their_account(c
     assert signed_in.cookies["cart_count"].value == "2"  # the guest cart merged into the customer's
     signed_out = client.post(reverse("account_logout"))
     assert signed_out.cookies["cart_count"].value == "0"  # not the customer's count on a shared computer
+
+
+def test_a_bank_transfer_order_shows_and_emails_where_to_pay_and_what_to_quote(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    VariantFactory(sku="A1", price=Decimal("3.00"), stock=5)
+    add(client, "A1")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = checkout(client, payment_method="bank")
+    order = Order.objects.get()
+    html = done.content.decode()
+    assert f"quoting {order.number}" in html
+    assert "Pasar Demo Ltd" in html and "00-00-00" in html and "00000000" in html  # the local demo's account
+    placed = next(message for message in mailoutbox if order.number in message.subject)
+    assert "Sort code: 00-00-00" in placed.body and f"Reference: {order.number}" in placed.body
+    assert "00-00-00" in placed.alternatives[0][0]

@@ -46,3 +46,17 @@ def test_production_settings_pass_the_deployment_checklist_without_warnings():
 def test_local_mode_needs_no_configuration_at_all(tmp_path):
     result = manage("check", env={"SQLITE_PATH": str(tmp_path / "db.sqlite3")})
     assert result.returncode == 0, result.stderr
+
+
+def test_production_offers_bank_transfer_only_with_the_account_to_show_shoppers():
+    show = [
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(','.join(settings.PAYMENT_METHODS))",
+    ]
+    assert manage(*show, env=PRODUCTION).stdout.strip() == "cod"
+    account = {"BANK_ACCOUNT_NAME": "Pasar Ltd", "BANK_IBAN": "GB33BUKB20201555555555"}
+    assert manage(*show, env={**PRODUCTION, **account}).stdout.strip() == "cod,bank"
+    refused = manage("check", env={**PRODUCTION, "PAYMENT_METHODS": "cod,bank"})
+    assert refused.returncode != 0 and "PAYMENT_METHODS offers bank: set BANK_ACCOUNT_NAME" in refused.stderr
