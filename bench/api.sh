@@ -51,22 +51,27 @@ transactions() { psql -h 127.0.0.1 -U postgres -Atc "SELECT xact_commit FROM pg_
 : > "$results/runs.tsv"
 : > "$results/sql.txt"
 for url in "${urls[@]}"; do for _ in 1 2 3; do curl -fsS -o /dev/null "$base$url"; done; done  # warm every worker
+# Each URL is measured right after a run of hello, and its share of hello is taken from that pair
+# (the machine's speed drifts over minutes; a pair sees the same drift), as in pages.sh.
 for round in $(seq "$ROUNDS"); do
-  for name in hello products product product-304 page; do
-    extra=()
-    [ "$name" = product-304 ] && extra=(-H "If-None-Match: $etag") && before=$(transactions)
-    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept-Encoding: $ACCEPT_ENCODING" "${extra[@]}" \
-      "$base${urls[$name]}" > "$results/$name-$round.txt"
-    # A 304 is not 2xx to wrk; any other non-2xx or socket error is worth a look.
-    if [ "$name" != product-304 ] && grep -qE "Non-2xx|Socket errors" "$results/$name-$round.txt"; then
-      echo "warning: $name round $round:" && grep -E "Non-2xx|Socket errors" "$results/$name-$round.txt"
-    fi
-    if [ "$name" = product-304 ]; then
-      sleep 2  # PostgreSQL publishes a connection's statistics when it has been idle a moment
-      echo "round $round: $(awk '/requests in/ {print $1}' "$results/$name-$round.txt") responses (304)," \
-        "$(( $(transactions) - before )) SQL transactions in the database meanwhile" | tee -a "$results/sql.txt"
-    fi
-    printf '%s\t%s\t%s\n' "$name" "${urls[$name]}" "$results/$name-$round.txt" >> "$results/runs.tsv"
+  for name in products product product-304 page; do
+    for run in hello "$name"; do
+      out="$results/$run-$round-$name.txt"
+      extra=()
+      [ "$run" = product-304 ] && extra=(-H "If-None-Match: $etag") && before=$(transactions)
+      wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept-Encoding: $ACCEPT_ENCODING" "${extra[@]}" \
+        "$base${urls[$run]}" > "$out"
+      # A 304 is not 2xx to wrk; any other non-2xx or socket error is worth a look.
+      if [ "$run" != product-304 ] && grep -qE "Non-2xx|Socket errors" "$out"; then
+        echo "warning: $run round $round:" && grep -E "Non-2xx|Socket errors" "$out"
+      fi
+      if [ "$run" = product-304 ]; then
+        sleep 2  # PostgreSQL publishes a connection's statistics when it has been idle a moment
+        echo "round $round: $(awk '/requests in/ {print $1}' "$out") responses (304)," \
+          "$(( $(transactions) - before )) SQL transactions in the database meanwhile" | tee -a "$results/sql.txt"
+      fi
+      printf '%s\t%s\t%s\t%s\n' "$run" "${urls[$run]}" "$out" "$round-$name" >> "$results/runs.tsv"
+    done
   done
 done
 echo "load: $(uptime)"

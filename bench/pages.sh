@@ -42,20 +42,24 @@ declare -A urls=(
   [product]="$product"
 )
 
-# Rounds interleave the pages, so a noisy neighbour on the host hits all of them alike; the
-# table gives each page's median round.
+# Each page is measured right after a run of hello, and its share of hello is taken from that pair:
+# the machine's speed drifts over minutes (neighbours on the host), and a pair sees the same
+# drift. Rounds interleave the pages; the table gives medians over the rounds.
 : > "$results/runs.tsv"
 for url in "${urls[@]}"; do for _ in 1 2 3; do curl -fsS -o /dev/null "$base$url"; done; done  # warm every worker
 for round in $(seq "$ROUNDS"); do
-  for name in hello home category product; do
-    # As a returning shopper: with the visitor cookie, every product view is recorded for the
-    # recommendations (a first request only gets the cookie).
-    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept-Encoding: $ACCEPT_ENCODING" \
-      -H "Cookie: pasar_vid=benchshopper1" "$base${urls[$name]}" > "$results/$name-$round.txt"
-    if grep -qE "Non-2xx|Socket errors" "$results/$name-$round.txt"; then
-      echo "warning: $name round $round:" && grep -E "Non-2xx|Socket errors" "$results/$name-$round.txt"
-    fi
-    printf '%s\t%s\t%s\n' "$name" "${urls[$name]}" "$results/$name-$round.txt" >> "$results/runs.tsv"
+  for name in home category product; do
+    for run in hello "$name"; do
+      out="$results/$run-$round-$name.txt"
+      # As a returning shopper: with the visitor cookie, every product view is recorded for the
+      # recommendations (a first request only gets the cookie).
+      wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept-Encoding: $ACCEPT_ENCODING" \
+        -H "Cookie: pasar_vid=benchshopper1" "$base${urls[$run]}" > "$out"
+      if grep -qE "Non-2xx|Socket errors" "$out"; then
+        echo "warning: $run round $round:" && grep -E "Non-2xx|Socket errors" "$out"
+      fi
+      printf '%s\t%s\t%s\t%s\n' "$run" "${urls[$run]}" "$out" "$round-$name" >> "$results/runs.tsv"
+    done
   done
 done
 $PY bench/wrk_table.py "$results/runs.tsv" | tee "$results/pages.md"

@@ -1,4 +1,10 @@
-"""Summarise wrk runs (bench/pages.sh writes their list) as a Markdown table of median rounds."""
+"""Summarise wrk runs (bench/pages.sh and bench/api.sh write their list) as a Markdown table.
+
+Each line of the list is a run: name, URL, wrk's output file, and the pair it belongs to (a run of
+hello and the page measured right after it). A page's share of hello is the median, over the
+rounds, of its requests/s divided by its own pair's hello; the range shows how far the rounds
+spread. Requests/s and latencies are medians over the rounds.
+"""
 
 import re
 import statistics
@@ -25,18 +31,31 @@ def parse(path: Path) -> tuple[float, float, float]:
 def main(runs_file: str) -> None:
     runs: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     urls: dict[str, str] = {}
+    hello_of_pair: dict[str, float] = {}
+    shares: dict[str, list[float]] = defaultdict(list)
     for line in Path(runs_file).read_text().splitlines():
-        name, url, result = line.split("\t")
+        name, url, result, pair = line.split("\t")
         urls[name] = url
-        runs[name].append(parse(Path(result)))
-    hello = statistics.median(r[0] for r in runs["hello"])
-    print("| page | URL | requests/s (median of rounds) | % of hello | p50 ms | p99 ms |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
+        measured = parse(Path(result))
+        runs[name].append(measured)
+        if name == "hello":
+            hello_of_pair[pair] = measured[0]
+        else:
+            shares[name].append(measured[0] / hello_of_pair[pair])
+    print(
+        "| page | URL | requests/s (median of rounds) | % of hello (median of pairs) | range of pairs | p50 ms | p99 ms |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for name, results in runs.items():
         rps = statistics.median(r[0] for r in results)
         p50 = statistics.median(r[1] for r in results)
         p99 = statistics.median(r[2] for r in results)
-        print(f"| {name} | `{urls[name]}` | {rps:,.0f} | {100 * rps / hello:.0f}% | {p50:.1f} | {p99:.1f} |")
+        if name == "hello":
+            share, spread = "100%", ""
+        else:
+            share = f"{100 * statistics.median(shares[name]):.0f}%"
+            spread = f"{100 * min(shares[name]):.0f}–{100 * max(shares[name]):.0f}%"
+        print(f"| {name} | `{urls[name]}` | {rps:,.0f} | {share} | {spread} | {p50:.1f} | {p99:.1f} |")
 
 
 if __name__ == "__main__":

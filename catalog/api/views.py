@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -41,12 +42,13 @@ from catalog.search.analytics import record_after_response
 from catalog.search.exceptions import InvalidSearch
 from catalog.search.forms import SearchForm, SuggestForm
 from catalog.search.views import shopper
-from shop.api.cache import cached_api_response
+from shop.api.cache import CachedReadView, cached_api_response
 from shop.api.errors import form_invalid
 from shop.api.fields import page_url, paginated
 from shop.api.throttling import CatalogueRateThrottle
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SLUG_MAX_LENGTH: int = Product._meta.get_field("slug").max_length  # type: ignore[assignment]
 LIST_PARAMETERS = ("category", "price_min", "price_max", "in_stock", "sort", "page", "page_size")
 MAX_PAGE_SIZE = 100
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the copy whose ETag was sent in If-None-Match is current.")
@@ -58,13 +60,16 @@ CONDITIONAL = [
 ProductPageSerializer = paginated(ProductSummarySerializer, "ProductPage")
 
 
-class CatalogueView(APIView):
+class CatalogueView(CachedReadView):
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
     throttle_classes = [CatalogueRateThrottle]
 
 
 class CategoryListView(CatalogueView):
+    def cache_spec(self, request: HttpRequest, **kwargs: Any) -> tuple[str, list[str]]:
+        return "categories", [CATALOG]
+
     @extend_schema(
         operation_id="categories_list",
         parameters=CONDITIONAL,
@@ -77,7 +82,8 @@ class CategoryListView(CatalogueView):
             parents = {category.path: category.slug for category in categories}
             return CategorySerializer(categories, many=True, context={"request": request, "parents": parents}).data  # type: ignore[arg-type]
 
-        return cached_api_response(request, name="categories", depends_on=[CATALOG], render=render)
+        name, depends_on = self.cache_spec(request)
+        return cached_api_response(request, name=name, depends_on=depends_on, render=render)
 
 
 def _walk(node: selectors.CategoryNode) -> list[Category]:
@@ -85,6 +91,12 @@ def _walk(node: selectors.CategoryNode) -> list[Category]:
 
 
 class ProductListView(CatalogueView):
+    def cache_spec(self, request: HttpRequest, **kwargs: Any) -> tuple[str, list[str]]:
+        # The key is the raw values of the list's own parameters; they are validated on a miss
+        # only (an invalid request raises, and nothing is stored).
+        raw = "|".join(request.GET.get(name, "") for name in LIST_PARAMETERS)
+        return f"products|{raw}", [CATALOG]
+
     @extend_schema(
         operation_id="products_list",
         parameters=[ProductListQuerySerializer, *CONDITIONAL],
@@ -94,12 +106,8 @@ class ProductListView(CatalogueView):
         "For text search use /api/v1/search/?q=.",
     )
     def get(self, request: Request) -> Any:
-        # The key is the raw values of the list's own parameters; they are validated on a miss
-        # only (an invalid request raises, and nothing is stored).
-        raw = "|".join(request.query_params.get(name, "") for name in LIST_PARAMETERS)
-        return cached_api_response(
-            request, name=f"products|{raw}", depends_on=[CATALOG], render=lambda: self._render(request)
-        )
+        name, depends_on = self.cache_spec(request)
+        return cached_api_response(request, name=name, depends_on=depends_on, render=lambda: self._render(request))
 
     def _render(self, request: Request) -> dict[str, Any]:
         form = ProductFilterForm(request.query_params)
@@ -140,6 +148,12 @@ def _page_size(raw: str | None) -> int:
 
 
 class ProductDetailView(CatalogueView):
+    def cache_spec(self, request: HttpRequest, **kwargs: Any) -> tuple[str, list[str]] | None:
+        slug = kwargs["slug"]
+        if not SLUG.fullmatch(slug) or len(slug) > SLUG_MAX_LENGTH:
+            return None  # a key only for a real slug's form
+        return f"product|{slug}", [CATALOG, product_version_key(slug)]
+
     @extend_schema(
         operation_id="products_retrieve",
         parameters=CONDITIONAL,
@@ -147,8 +161,9 @@ class ProductDetailView(CatalogueView):
         summary="A product with its variants (price, stock status), pictures and videos.",
     )
     def get(self, request: Request, slug: str) -> Any:
-        if not SLUG.fullmatch(slug) or len(slug) > Product._meta.get_field("slug").max_length:  # type: ignore[operator]
-            raise NotFound(_("No such product."))  # before the cache: a key only for a real slug's form
+        spec = self.cache_spec(request, slug=slug)
+        if spec is None:
+            raise NotFound(_("No such product."))
 
         def render() -> Any:
             try:
@@ -157,9 +172,7 @@ class ProductDetailView(CatalogueView):
                 raise NotFound(_("No such product.")) from None
             return ProductDetailSerializer(detail, context={"request": request}).data
 
-        return cached_api_response(
-            request, name=f"product|{slug}", depends_on=[CATALOG, product_version_key(slug)], render=render
-        )
+        return cached_api_response(request, name=spec[0], depends_on=spec[1], render=render)
 
 
 class SearchView(APIView):

@@ -217,3 +217,28 @@ def test_an_address_without_its_final_slash_is_redirected_for_reads_and_named_fo
     assert response.status_code == 404
     assert response.json()["message"] == "API addresses end with a slash: /api/v1/cart/"
     assert client.get("/api/v1/nothing").json()["message"] == "There is no such address in the API."
+
+
+@pytest.mark.parametrize("url", ["/api/v1/products/", "/api/v1/products/mug/", "/api/v1/categories/"])
+def test_a_read_this_process_holds_is_the_same_response_and_still_counts_against_the_rate(
+    client, settings, monkeypatch, url
+):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    settings.PAGE_NEAR_SECONDS = 5
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "catalogue": "3/min"}
+    )
+    VariantFactory(product__slug="mug", price=Decimal("3.00"))
+    first = client.get(url)  # through DRF, and now held in this process's memory
+    with CaptureQueriesContext(connection) as captured:
+        held = client.get(url, headers={"Accept": "application/json"})
+    assert len(captured) == 0 and held.status_code == 200 and held.content == first.content
+    assert [held[name] for name in ("ETag", "Allow", "Content-Type")] == [
+        first["ETag"],
+        "GET, HEAD, OPTIONS",
+        "application/json",
+    ]
+    assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    over = client.get(url)
+    assert over.status_code == 429 and over.json()["code"] == "throttled"

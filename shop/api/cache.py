@@ -1,12 +1,18 @@
 """Catalogue API responses kept in the cache and revalidated like the shop pages.
 
 The same version tokens as the pages (shop.pagecache, catalog.cache) decide when a stored response
-is stale: a price or stock change bumps them after its transaction commits, so the API shows it at
-once, on every server. One get_many fetches the response and the current tokens; a hit runs no
-SQL. The catalogue's per-IP throttle counts the request in that same round trip. Every response carries an `ETag` (a digest of the body) and a `Last-Modified` (when that body
-was first produced), with `Cache-Control: public, no-cache`, so apps and CDNs keep their copy and
-revalidate it: a matching `If-None-Match` (or, without one, an `If-Modified-Since` no older than
-`Last-Modified`) gets a 304 from the cache alone, with no SQL and no rendering.
+is stale: a price or stock change bumps them after its transaction commits. One get_many fetches
+the response and the current tokens (with the per-IP throttle's count, when it is due, in the same
+round trip), and each process keeps its hottest responses in memory for PAGE_NEAR_SECONDS as the
+pages do; a hit runs no SQL. Every response carries an `ETag` (a digest of the body) and a
+`Last-Modified` (when that body was first produced), with `Cache-Control: public, no-cache`, so
+apps and CDNs keep their copy and revalidate it: a matching `If-None-Match` (or, without one, an
+`If-Modified-Since` no older than `Last-Modified`) gets a 304 from the cache alone, with no SQL and
+no rendering.
+
+Views built on CachedReadView answer a request whose response this process holds in memory before
+DRF's own request handling, which costs as much again as such a hit; the request is still counted
+by the view's throttles.
 """
 
 import gzip
@@ -21,6 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from rest_framework.exceptions import Throttled
 from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
 
 from shop.api.throttling import Counter, counter_add, counter_count, counter_reported, redis_client
 from shop.pagecache import RENDER_LOCK_SECONDS, current_tokens, near_get, near_set, render_lock_key, stored_response
@@ -112,3 +119,39 @@ def cached_api_response(
     cache.set(key, fresh, timeout=settings.PAGE_CACHE_SECONDS)
     near_set(key, {**dict(zip(depends_on, tokens, strict=True)), key: fresh})
     return _respond(request, fresh, "miss")
+
+
+class CachedReadView(APIView):
+    """An APIView whose GET is a cached_api_response under `cache_spec`'s name and tokens."""
+
+    def cache_spec(self, request: HttpRequest, **kwargs: Any) -> tuple[str, list[str]] | None:
+        """The cached response's name and the tokens it depends on, or None when the request is
+        not one that is cached (DRF then handles it, and the view's get() says why)."""
+        raise NotImplementedError
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method == "GET":
+            spec = self.cache_spec(request, **kwargs)
+            response = _near_hit(request, spec, self.get_throttles()) if spec is not None else None
+            if response is not None:
+                response["Allow"] = ", ".join(self.allowed_methods)
+                return response
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _near_hit(request: HttpRequest, spec: tuple[str, list[str]], throttles: list[Any]) -> HttpResponse | None:
+    """The response from this process's copy when it holds a current one and the client is within
+    its rates; None sends the request the usual way (which answers a client over its rate, 429)."""
+    name, depends_on = spec
+    key = api_cache_key(request, name)
+    found = near_get(key)
+    if found is None:
+        return None
+    entry: Entry | None = found.get(key)
+    if entry is None or entry[0] != tuple(str(found.get(token)) for token in depends_on):
+        return None
+    for throttle in throttles:
+        counter: Counter | None = throttle.counter(request, None)
+        if counter is not None and counter_add(counter) > counter.limit:
+            return None
+    return _respond(request, entry, "hit")
