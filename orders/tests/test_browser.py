@@ -108,3 +108,20 @@ def test_a_customer_pays_with_the_test_card_and_finds_the_order_in_their_history
     row = page.get_by_role("row", name=re.compile(order.number))
     assert "Paid" in row.inner_text()
     assert errors == []
+
+
+def test_a_guest_paying_by_bank_transfer_sees_the_account_and_the_reference_on_a_phone(browser, shop):
+    page, errors = new_page(browser, width=390)
+    add_to_cart(page, f"{shop}/p/mug/")
+    page.get_by_role("link", name="Check out").click()
+    fill_details(page, "ada@example.com")
+    page.get_by_label("Bank transfer").check()
+    page.get_by_role("button", name="Review your order").click()
+    page.get_by_role("button", name=re.compile("Place order")).click()
+    page.wait_for_load_state()
+    order = Order.objects.get()
+    notice = page.locator(".notice").inner_text()
+    assert f"quoting {order.number}" in notice and "Sort code" in notice and "00-00-00" in notice
+    assert page.locator(".transfer-details dd strong").inner_text() == order.number
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert errors == []
