@@ -16,6 +16,7 @@ from shop.money import money_format
 def _fields(context: dict[str, Any]) -> dict[str, Any]:
     """Flatten the context into the names the texts use."""
     order = context.get("order") or {}
+    payment = context.get("payment") or {}
     product = context.get("product") or {}
     variant = context.get("variant") or {}
     total = ""
@@ -26,6 +27,11 @@ def _fields(context: dict[str, Any]) -> dict[str, Any]:
             total = money_format(Decimal(str(order["total"])), order["currency"])
         except InvalidOperation:
             total = str(order["total"])
+    amount = ""
+    if payment.get("amount") and payment.get("currency"):
+        from decimal import Decimal
+
+        amount = money_format(Decimal(str(payment["amount"])), payment["currency"])
     return {
         "shop": settings.SHOP_NAME,
         "number": order.get("number", ""),
@@ -40,6 +46,8 @@ def _fields(context: dict[str, Any]) -> dict[str, Any]:
         "sku": variant.get("sku", ""),
         "variant": variant.get("title", ""),
         "stock": variant.get("stock", ""),
+        "amount": amount,
+        "reference": payment.get("reference", ""),
     }
 
 
@@ -55,6 +63,7 @@ def subject_for(event: str, context: dict[str, Any]) -> str:
         Event.PASSWORD_RESET: _("Reset your {shop} password"),
         Event.BACK_IN_STOCK: _("Back in stock: {product}"),
         Event.LOW_STOCK: _("Low stock: {sku} {variant} ({stock} left)"),
+        Event.PAYMENT_TO_REFUND: _("Refund due: {amount} taken for order {number}"),
     }
     return subjects[Event(event)].format(**f)
 
@@ -69,6 +78,7 @@ def sms_for(event: str, context: dict[str, Any]) -> str:
         Event.ORDER_REFUNDED: _("{shop}: we have refunded your order {number}. {order_url}"),
         Event.BACK_IN_STOCK: _("{shop}: {product} is back in stock. {product_url}"),
         Event.LOW_STOCK: _("{shop}: low stock, {sku} {variant} has {stock} left."),
+        Event.PAYMENT_TO_REFUND: _("{shop}: refund due, {amount} taken for order {number} ({reference})."),
     }
     return " ".join(texts[Event(event)].format(**f).split())
 
@@ -84,6 +94,7 @@ def push_for(event: str, context: dict[str, Any]) -> tuple[str, str, dict[str, s
         Event.ORDER_REFUNDED: (_("Refund sent"), _("We have refunded your order {number}.")),
         Event.BACK_IN_STOCK: (_("Back in stock"), _("{product} is back in stock.")),
         Event.LOW_STOCK: (_("Low stock"), _("{sku} {variant} has {stock} left.")),
+        Event.PAYMENT_TO_REFUND: (_("Refund due"), _("{amount} taken for order {number} must go back.")),
     }
     title, body = pushes[Event(event)]
     link = f["order_url"] or f["product_url"] or f["url"]

@@ -30,6 +30,7 @@ class Event(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     BACK_IN_STOCK = "back_in_stock", _("Back in stock")
     LOW_STOCK = "low_stock", _("Low stock (staff)")
+    PAYMENT_TO_REFUND = "payment_to_refund", _("Payment to refund (staff)")
     CAMPAIGN = "campaign", _("Campaign")
 
 
@@ -43,6 +44,7 @@ EVENT_KINDS: dict[str, Kind] = {
     Event.PASSWORD_RESET: Kind.ACCOUNT,
     Event.BACK_IN_STOCK: Kind.STOCK_ALERTS,
     Event.LOW_STOCK: Kind.STAFF,
+    Event.PAYMENT_TO_REFUND: Kind.STAFF,
     Event.CAMPAIGN: Kind.MARKETING,
 }
 

@@ -4,7 +4,9 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,13 +28,31 @@ REFUND_FLAG = "Refund it: "
 
 def _payment_flag(*, payment: Payment, order: Order, note: str) -> None:
     """Record a payment whose money must go back: on the payment, in the order's history, in the
-    log (a warning that monitoring picks up). Never changes the order's status."""
+    log (a warning that monitoring picks up), and in an e-mail to the staff (SHOP_STAFF_EMAILS),
+    queued with the change. Never changes the order's status."""
     payment.failure_reason = f"{REFUND_FLAG}{note}"[:255]
     payment.save(update_fields=["failure_reason", "updated_at"])
     OrderEvent.objects.create(
         order=order, from_status=order.status, to_status=order.status, note=f"{note}: refund it"[:255]
     )
     logger.warning("Order %s: %s of %s %s; refund it", order.number, note, payment.amount, payment.currency)
+    from notifications.services import notify_staff
+
+    notify_staff(
+        event="payment_to_refund",
+        context={
+            "order": {"number": order.number},
+            "payment": {
+                "reference": payment.reference,
+                "method": payment.method,
+                "amount": str(payment.amount),
+                "currency": payment.currency,
+                "note": note,
+                "admin_url": settings.SHOP_URL.rstrip("/") + reverse("admin:orders_order_change", args=[order.pk]),
+            },
+        },
+        dedupe_key=f"payment_to_refund:{payment.reference}",
+    )
 
 
 def payments_to_refund(*, order: Order) -> list[Payment]:

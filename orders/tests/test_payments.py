@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from catalog.models import Variant
 from catalog.tests.factories import VariantFactory
+from notifications.models import Message
+from notifications.rendering import email_render
 from orders.backends.testgateway import SIGNATURE_HEADER
 from orders.models import Order, Payment, WebhookEvent
 from orders.payments import payment_backend
@@ -133,7 +135,7 @@ def api(client, method: str, url: str, data=None, **headers):
 
 
 def test_the_qa_scenario_pays_once_refuses_the_stale_page_and_flags_a_second_capture(
-    client, django_capture_on_commit_callbacks, caplog
+    client, django_capture_on_commit_callbacks, caplog, settings
 ):
     standard_shipping()
     variant = VariantFactory(price=Decimal("3.39"), stock=10)
@@ -172,6 +174,7 @@ def test_the_qa_scenario_pays_once_refuses_the_stale_page_and_flags_a_second_cap
     # A provider can still capture twice (two tabs, a late webhook): the money is recorded as taken,
     # the order is not paid again, and staff are told to refund it. A replay changes nothing more.
     caplog.clear()
+    settings.SHOP_STAFF_EMAILS = ["orders@example.com"]
     with caplog.at_level(logging.WARNING, logger="orders.services.payments"):
         post(client, *event(first, "succeeded", "evt_second_capture"))
         post(client, *event(first, "succeeded", "evt_second_capture"))
@@ -181,6 +184,11 @@ def test_the_qa_scenario_pays_once_refuses_the_stale_page_and_flags_a_second_cap
     assert order.events.filter(note=f"Duplicate payment testcard-{number}: refund it").count() == 1
     warnings = [r.getMessage() for r in caplog.records if r.name == "orders.services.payments"]
     assert warnings == [f"Order {number}: Duplicate payment testcard-{number} of 11.73 GBP; refund it"]
+    alert = Message.objects.get(event="payment_to_refund")  # once, though the event came twice
+    assert (alert.channel, alert.recipient) == ("email", "orders@example.com")
+    content = email_render(event=alert.event, context=alert.context, language="en")
+    assert content.subject == f"Refund due: £11.73 taken for order {number}"
+    assert f"testcard-{number}" in content.text and f"/admin/orders/order/{order.pk}/change/" in content.text
     order.refresh_from_db()
     assert (order.status, order.refunded_total) == ("paid", Decimal("0"))
 
