@@ -1,22 +1,20 @@
 import re
 from typing import Any
 
-from babel import Locale
 from django import forms
 from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services.address import PHONE, UK_POSTCODE
 from orders.payments import payment_backends
 from orders.selectors import shipping_methods_available
+from shop.countries import country_names
 
 
 def country_choices() -> list[tuple[str, str]]:
     """The countries the shop ships to, named in the shopper's language (CLDR, through Babel)."""
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    names = Locale.parse(settings.SHOP_LOCALES.get(language, "en_GB")).territories
+    names = country_names()
     return sorted(((code, names.get(code, code)) for code in settings.SHOP_SHIP_TO), key=lambda item: item[1])
 
 

@@ -10,6 +10,7 @@ from django.urls import translate_url
 from django.utils.translation import get_language_info
 
 from catalog.forms import ProductFilterForm
+from shop.countries import country_name
 from shop.money import money_format
 
 register = template.Library()
@@ -31,6 +32,12 @@ def money(amount: Decimal | str | None, currency: str | None = None) -> str:
     except ArithmeticError:
         return ""
     return money_format(value, currency or settings.SHOP_CURRENCY)
+
+
+@register.filter
+def country(code: str) -> str:
+    """A country's name in the active language from its ISO code: 'GB' is 'United Kingdom'."""
+    return country_name(code)
 
 
 @register.filter

@@ -2,6 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from shop.countries import country_name
 from shop.money import money_format
 
 register = template.Library()
@@ -14,3 +15,9 @@ def money(value: object, currency: str) -> str:
         return money_format(Decimal(str(value)), currency)
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+@register.filter
+def country(code: str) -> str:
+    """A country's name in the active language from its ISO code: 'GB' is 'United Kingdom'."""
+    return country_name(code)

@@ -5,6 +5,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from catalog.tests.factories import VariantFactory
@@ -183,4 +184,7 @@ def test_a_bank_transfer_order_shows_and_emails_where_to_pay_and_what_to_quote(
     assert "Pasar Demo Ltd" in html and "00-00-00" in html and "00000000" in html  # the local demo's account
     placed = next(message for message in mailoutbox if order.number in message.subject)
     assert "Sort code: 00-00-00" in placed.body and f"Reference: {order.number}" in placed.body
+    assert "United Kingdom" in html and "United Kingdom" in placed.body  # the country by name, not "GB"
+    with translation.override("id"):
+        assert "Inggris Raya" in client.get(order.get_absolute_url()).content.decode()
     assert "00-00-00" in placed.alternatives[0][0]
