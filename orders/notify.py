@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 
 from orders.models import Order, OrderLine
-from orders.payments import payment_backends
+from orders.payments import order_transfer_details, payment_backends
 
 STAFF_EVENTS = {"order_placed", "order_paid", "order_cancelled", "order_refunded"}
 
@@ -36,7 +36,7 @@ def order_context(*, order: Order, lines: Iterable[OrderLine] | None = None) -> 
             "tax": str(order.tax_total),
             "total": str(order.total),
             "payment_method": backend.name if backend else order.payment_method,
-            "transfer_to": backend.transfer_details(reference=order.number) if backend else None,
+            "transfer_to": order_transfer_details(order),
             "shipping_method": order.shipping_method_name,
             "shipping_address": {
                 "name": order.ship_name,

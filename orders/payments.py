@@ -8,6 +8,7 @@ from django.utils.module_loading import import_string
 
 from orders.backends.base import PaymentBackend
 from orders.exceptions import PaymentError
+from orders.models import Order
 
 
 @cache
@@ -25,3 +26,10 @@ def payment_backend(code: str) -> PaymentBackend:
         return payment_backends()[code]
     except KeyError:
         raise PaymentError(f"Unknown payment method {code!r}.") from None
+
+
+def order_transfer_details(order: Order) -> dict[str, str] | None:
+    """Where the shopper sends the money for `order` themselves (the bank transfer's account) and
+    the reference to quote; None for a method that takes the money some other way."""
+    backend = payment_backends().get(order.payment_method)
+    return backend.transfer_details(reference=order.number) if backend else None

@@ -22,7 +22,7 @@ from orders.backends.testgateway import APPROVED_CARD, DECLINED_CARD, TestCardPa
 from orders.exceptions import CheckoutBusy, OrderError, WebhookRejected
 from orders.forms import AddToCartForm, CheckoutForm, LineQuantityForm, TestCardForm
 from orders.models import Cart, Order, Payment, ShippingMethod
-from orders.payments import payment_backend, payment_backends
+from orders.payments import order_transfer_details, payment_backend
 from orders.services import cart as cart_services
 from orders.services.checkout import ShippingAddress, checkout_quote, order_place
 from orders.services.payments import payment_outcome_apply, payment_retry
@@ -278,12 +278,10 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = _order_for(request, number)
     pending = order.payments.filter(status=Payment.Status.PENDING).exists()
     failed = order.payments.filter(status=Payment.Status.FAILED).order_by("-pk").first()
-    backend = payment_backends().get(order.payment_method)
-    transfer_to = backend.transfer_details(reference=order.number) if backend else None
     return render(
         request,
         "orders/order_detail.html",
-        {"order": order, "pending": pending, "failed": failed, "transfer_to": transfer_to},
+        {"order": order, "pending": pending, "failed": failed, "transfer_to": order_transfer_details(order)},
     )
 
 

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import Order, OrderLine, Payment, ShippingMethod
-from orders.payments import payment_backends
+from orders.payments import order_transfer_details
 from orders.selectors import PricedCart, PricedLine
 from orders.services.checkout import Quote
 from shop.api.fields import MoneySerializer, money
@@ -330,8 +330,7 @@ class OrderSerializer(OrderSummarySerializer):
     def get_transfer_to(self, order: Order) -> dict[str, str] | None:
         if order.status != Order.Status.AWAITING_PAYMENT:
             return None
-        backend = payment_backends().get(order.payment_method)
-        return backend.transfer_details(reference=order.number) if backend else None
+        return order_transfer_details(order)
 
     @extend_schema_field(PaymentSerializer(allow_null=True))
     def get_payment(self, order: Order) -> dict[str, Any] | None:
