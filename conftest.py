@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import translation
 
 from accounts.models import User
+from notifications.services.outbox import messages_publish
 from recommendations.events import events_send
 from shop.api.throttling import counter_tallies_clear
 from shop.pagecache import near_clear
@@ -28,11 +29,14 @@ def _isolated_files_and_cache(settings: Any, tmp_path: Path) -> Iterator[None]:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     # Each process's short-lived copies of shared state (hot pages for a second, views waiting a
-    # quarter of a second to go to Redis together) are off: tests change the cache behind the
-    # views' backs as another server would, and read it at once. The tests of those copies
-    # (shop/tests/test_pagecache.py, recommendations/tests/test_events_and_commands.py) turn them on.
+    # quarter of a second to go to Redis together, e-mails waiting a moment for the broker) are
+    # off: tests change the cache behind the views' backs as another server would, and read it at
+    # once. The tests of those copies (shop/tests/test_pagecache.py,
+    # recommendations/tests/test_events_and_commands.py, notifications/tests/test_worker.py) turn
+    # them on.
     settings.PAGE_NEAR_SECONDS = 0
     settings.RECOMMENDATIONS_EVENT_HOLD_SECONDS = 0
+    settings.NOTIFICATIONS_PUBLISH_HOLD_SECONDS = 0
     _process_state_clear()
     cache.clear()
     # The test client runs requests in this thread, and LocaleMiddleware leaves the last request's
@@ -46,6 +50,7 @@ def _isolated_files_and_cache(settings: Any, tmp_path: Path) -> Iterator[None]:
 def _process_state_clear() -> None:
     near_clear()
     events_send()
+    messages_publish()
     counter_tallies_clear()
 
 

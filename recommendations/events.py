@@ -20,7 +20,6 @@ their events so far are attached to the customer (visitor_attach), and the visit
 pointing at the customer for events still in the buffer.
 """
 
-import atexit
 import json
 import logging
 import threading
@@ -38,6 +37,7 @@ from django_redis.cache import RedisCache
 
 from catalog.models import Product
 from recommendations.models import Interaction
+from shop.batching import Held
 
 VISITOR_COOKIE = "pasar_vid"
 VISITOR_COOKIE_SECONDS = 365 * 24 * 3600
@@ -143,60 +143,18 @@ return {count, redis.call('LINDEX', KEYS[1], 0)}
 """
 
 
-# With Redis, events wait in the process that recorded them for up to
-# RECOMMENDATIONS_EVENT_HOLD_SECONDS, or until _HOLD_BATCH of them wait, and go to Redis together:
-# under load one round trip carries dozens of page views instead of one each. A timer sends what
-# waits when no more come, and the process sends the rest when it exits.
-_HOLD_BATCH = 100
-_held: list[Event] = []
-_held_lock = threading.Lock()
-_held_timer: threading.Timer | None = None
-
-
 def event_push(*, event: Event) -> None:
     """Buffer one event (never touching the database), and queue a flush of the buffer to the
-    database when one is due (flush_due)."""
-    global _held_timer
+    database when one is due (flush_due). With Redis, the event first waits in this process (_held)."""
     if not isinstance(caches["default"], RedisCache):
         _push_local(event)
         return
-    hold = float(settings.RECOMMENDATIONS_EVENT_HOLD_SECONDS)
-    if hold <= 0:
-        _send([event])
-        return
-    with _held_lock:
-        _held.append(event)
-        full = len(_held) >= _HOLD_BATCH
-        if not full and _held_timer is None:
-            _held_timer = threading.Timer(hold, _held_send_logged)
-            _held_timer.daemon = True
-            _held_timer.start()
-    if full:
-        events_send()
+    _held.add([event])
 
 
 def events_send() -> int:
     """Send the events waiting in this process to the buffer now; returns how many."""
-    global _held_timer
-    with _held_lock:
-        events = _held[:]
-        _held.clear()
-        if _held_timer is not None:
-            _held_timer.cancel()
-            _held_timer = None
-    if events:
-        _send(events)
-    return len(events)
-
-
-def _held_send_logged() -> None:
-    try:
-        events_send()
-    except Exception:  # the cache being down loses these views, and must not kill the process
-        logger.warning("Could not send buffered interaction events", exc_info=True)
-
-
-atexit.register(_held_send_logged)
+    return _held.send()
 
 
 def _send(events: list[Event]) -> None:
@@ -216,6 +174,18 @@ def _send(events: list[Event]) -> None:
     push = client.register_script(_PUSH_SCRIPT)  # EVALSHA, loading the script once if needed
     count, oldest = push(keys=keys, args=args)
     _flush_if_due(Buffered(count=int(count), oldest_at=_oldest_at(oldest), pushed=len(events)))
+
+
+# With Redis, events wait in the process that recorded them for up to
+# RECOMMENDATIONS_EVENT_HOLD_SECONDS, or until 100 of them wait, and go to Redis together: under
+# load one round trip carries dozens of page views instead of one each. A process killed in that
+# moment loses its last views, which only weigh on recommendations.
+_held: Held[Event] = Held(
+    _send,
+    hold=lambda: float(settings.RECOMMENDATIONS_EVENT_HOLD_SECONDS),
+    batch=100,
+    what="buffered interaction events",
+)
 
 
 def _push_local(event: Event) -> None:

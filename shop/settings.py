@@ -367,6 +367,8 @@ NOTIFICATIONS_PUSH_BACKEND_OPTIONS = {
 }
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+# Messages queued in a process wait this long for others and go to the broker in one task.
+NOTIFICATIONS_PUBLISH_HOLD_SECONDS = env.float("NOTIFICATIONS_PUBLISH_HOLD_SECONDS", default=0.05)
 NOTIFICATIONS_SWEEP_AFTER_SECONDS = 300  # a pending message this overdue lost its task; queue it again
 NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = 600  # "sending" this long: the worker died mid-send
 NOTIFICATIONS_CAMPAIGN_BATCH_SIZE = env.int("NOTIFICATIONS_CAMPAIGN_BATCH_SIZE", default=500)

@@ -62,18 +62,27 @@ def _forget_connections() -> None:
 
 
 @contextmanager
-def celery_worker(broker_url: str, *, threads: int = 1) -> Iterator[None]:
-    """A real worker in this process, consuming from a real broker, for the duration."""
+def celery_broker(broker_url: str) -> Iterator[None]:
+    """Tasks published to a real broker (not run inline) for the duration, with none consuming."""
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=broker_url, task_always_eager=False)
     _forget_connections()
-    app.control.purge()
     try:
-        with start_worker(app, pool="threads", concurrency=threads, perform_ping_check=False, shutdown_timeout=30):
-            yield
+        yield
     finally:
         app.conf.update(saved)
         _forget_connections()
+
+
+@contextmanager
+def celery_worker(broker_url: str, *, threads: int = 1, purge: bool = True) -> Iterator[None]:
+    """A real worker in this process, consuming from a real broker, for the duration; what was
+    queued before is purged first unless `purge` is False."""
+    with celery_broker(broker_url):
+        if purge:
+            app.control.purge()
+        with start_worker(app, pool="threads", concurrency=threads, perform_ping_check=False, shutdown_timeout=30):
+            yield
 
 
 def wait_until_idle(broker_url: str, check: Callable[[], bool], *, seconds: float = 30) -> None:

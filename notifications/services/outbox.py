@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,27 +13,56 @@ from notifications.events import CUSTOMER_EVENTS, STAFF_EVENTS, Channel, event_k
 from notifications.exceptions import NoRecipient, UnknownEvent
 from notifications.models import Device, Message
 from notifications.selectors import channel_enabled, preferences_get, profile_get
+from shop.batching import Held
+from shop.db import rows_insert
 
 
 def message_queue_on_commit(message_ids: Iterable[int]) -> None:
     """Hand messages to the delivery task once the current transaction commits (at once outside
-    one). If the broker cannot be reached then, the failure is logged and not raised: what queued
-    them is committed already (an order, say, whose shopper must not be shown an error), and the
-    outbox sweep sends the pending rows later. Run inline (no broker configured), a task's error
-    is raised as it is."""
-    from notifications.tasks import message_deliver, messages_deliver
+    one). With a broker, they wait in this process for NOTIFICATIONS_PUBLISH_HOLD_SECONDS and go
+    out with the others queued meanwhile, in one task (_published). If the broker cannot be reached
+    then, the failure is logged and not raised: what queued them is committed already (an order,
+    say, whose shopper must not be shown an error), and the outbox sweep sends the pending rows
+    later, as it does for what a killed process held. Run inline (no broker configured), a task's
+    error is raised as it is."""
+    from notifications.tasks import message_deliver
 
     ids = list(message_ids)
     if not ids:
         return
+    if message_deliver.app.conf.task_always_eager:
+        transaction.on_commit(lambda: _publish(ids))
+    else:
+        transaction.on_commit(lambda: _published.add(ids), robust=True)
 
-    def message_publish() -> None:
-        if len(ids) == 1:
-            message_deliver.delay(ids[0])
+
+def _publish(ids: list[int]) -> None:
+    from notifications.tasks import message_deliver, messages_deliver
+
+    for start in range(0, len(ids), PUBLISH_BATCH):
+        batch = ids[start : start + PUBLISH_BATCH]
+        if len(batch) == 1:
+            message_deliver.delay(batch[0])
         else:
-            messages_deliver.delay(ids)
+            messages_deliver.delay(batch)
 
-    transaction.on_commit(message_publish, robust=not message_deliver.app.conf.task_always_eager)
+
+# One worker delivers a task's messages one after the other: a batch bounds how long the last
+# waits behind the others, and how much work one task is.
+PUBLISH_BATCH = 20
+# Under a flash sale's load, one publish to the broker carries the e-mails of several orders
+# instead of one each (a publish costs about as much CPU as writing the order).
+_published: Held[int] = Held(
+    _publish,
+    hold=lambda: float(settings.NOTIFICATIONS_PUBLISH_HOLD_SECONDS),
+    batch=PUBLISH_BATCH,
+    what="queued messages to the broker (the outbox sweep sends them later)",
+)
+
+
+def messages_publish() -> int:
+    """Publish the messages waiting in this process now; returns how many."""
+    return _published.send()
 
 
 def _queue(
@@ -63,12 +92,12 @@ def _queue(
         )
         for channel, recipient, device in rows
     }
+    once = next(c for c in Message._meta.constraints if c.name == "message_once")
+    assert isinstance(once, models.UniqueConstraint)
+    # One INSERT … ON CONFLICT DO NOTHING on the message_once key, no savepoint (get_or_create
+    # takes four statements and two savepoints a row, and this runs inside every checkout).
+    created = {(m.channel, m.recipient): m for m in rows_insert(list(wanted.values()), ignore_conflicts_on=once.fields)}
     using = router.db_for_write(Message)
-    created = _insert_new(list(wanted.values()), using=using)
-    for key, message in wanted.items():
-        if key in created:
-            message.pk = created[key]
-            message._state.adding, message._state.db = False, using
     if len(created) < len(wanted):  # the event was queued before: return the rows it made then
         existing = Message.objects.using(using).filter(
             event=event, dedupe_key=dedupe_key, channel__in={c for c, _ in wanted}, recipient__in={r for _, r in wanted}
@@ -76,31 +105,8 @@ def _queue(
         for message in existing:
             if (message.channel, message.recipient) in wanted.keys() - created.keys():
                 wanted[(message.channel, message.recipient)] = message
-    message_queue_on_commit(created.values())
+    message_queue_on_commit(m.pk for m in created.values())
     return [wanted[(channel, recipient)] for channel, recipient, _ in rows]
-
-
-def _insert_new(messages: list[Message], *, using: str) -> dict[tuple[str, str], int]:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING, on the message_once key: one statement and no
-    savepoint (get_or_create takes four statements and two savepoints a row; this runs inside
-    every checkout). Returns the ids of the rows it inserted, by (channel, recipient). PostgreSQL
-    and SQLite (3.35+) both speak it; Django's bulk_create returns no ids when it ignores conflicts."""
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    fields = [field for field in Message._meta.concrete_fields if not field.primary_key]
-    once = next(c for c in Message._meta.constraints if c.name == "message_once")
-    assert isinstance(once, models.UniqueConstraint)
-    # Only names from the model's metadata go into the text; every value is a parameter.
-    column = {field.name: field.column for field in fields}
-    table, key = quote(Message._meta.db_table), ", ".join(quote(column[name]) for name in once.fields)
-    columns = ", ".join(quote(field.column) for field in fields)
-    rows = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(messages))
-    returning = ", ".join(quote(name) for name in ("id", "channel", "recipient"))
-    sql = f"INSERT INTO {table} ({columns}) VALUES {rows} ON CONFLICT ({key}) DO NOTHING RETURNING {returning}"  # noqa: S608
-    params = [field.get_db_prep_save(field.pre_save(m, True), connection) for m in messages for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(channel, recipient): pk for pk, channel, recipient in cursor.fetchall()}
 
 
 def notify(

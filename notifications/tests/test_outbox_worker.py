@@ -3,9 +3,11 @@ that rolls back is never sent; one that commits is sent once, even when its deli
 several times at once."""
 
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
+import redis
 from django.core import mail
 from django.db import connection, transaction
 
@@ -14,7 +16,8 @@ from notifications.models import Message
 from notifications.services import notify
 from notifications.tasks import message_deliver
 from notifications.tests.factories import order_context
-from shop.testing import celery_worker, require_redis
+from shop.celery import app
+from shop.testing import celery_broker, celery_worker, require_redis
 from shop.testing import wait_until_idle as shared_wait_until_idle
 
 BROKER = os.environ.get("NOTIFICATIONS_TEST_BROKER_URL", "redis://127.0.0.1:6379/9")
@@ -60,3 +63,26 @@ def test_a_committed_message_is_sent_once_even_if_its_task_runs_several_times(wo
     assert [e.to for e in mail.outbox] == [["ada@example.com"]]
     message.refresh_from_db()
     assert message.attempts == 1
+
+
+def test_messages_queued_within_the_hold_reach_the_broker_as_one_task_and_are_all_sent(settings):
+    """Under load a process holds its queued messages for NOTIFICATIONS_PUBLISH_HOLD_SECONDS and
+    publishes them together: here three orders' e-mails, committed one after the other, go out as
+    one task when the hold ends, and a worker started afterwards sends all three."""
+    settings.NOTIFICATIONS_PUBLISH_HOLD_SECONDS = 0.3
+    broker = redis.Redis.from_url(BROKER)
+    with celery_broker(BROKER):
+        app.control.purge()
+        for n in range(3):
+            with transaction.atomic():
+                notify(event=Event.ORDER_PLACED, context=order_context(), dedupe_key=f"o{n}", email=f"b{n}@example.com")
+        assert broker.llen("celery") == 0  # still held in this process
+        deadline = time.monotonic() + 10
+        while broker.llen("celery") == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert broker.llen("celery") == 1
+
+    with celery_worker(BROKER, purge=False):
+        wait_until_idle(lambda: Message.objects.filter(status=Message.Status.SENT).count() == 3)
+
+    assert sorted(e.to[0] for e in mail.outbox) == ["b0@example.com", "b1@example.com", "b2@example.com"]

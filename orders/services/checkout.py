@@ -3,10 +3,9 @@
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Address, User
@@ -17,6 +16,7 @@ from orders.models import Cart, Order, OrderEvent, OrderLine, Payment, ShippingM
 from orders.notify import order_notify
 from orders.payments import payment_backend
 from orders.selectors import PricedCart, PricedLine, cart_priced, shipping_price, tax_included
+from shop.db import model_field, rows_insert
 from shop.money import money_round
 
 
@@ -171,12 +171,6 @@ def order_place(
 # text; every value is a parameter.
 
 
-def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return field
-
-
 @functools.cache
 def _hot_sql(vendor: str) -> dict[str, str]:
     features = connection.features
@@ -188,11 +182,11 @@ def _hot_sql(vendor: str) -> dict[str, str]:
     no_key_lock = " FOR NO KEY UPDATE" if features.has_select_for_no_key_update else lock
     cart, cart_id, cart_order = (
         quote(Cart._meta.db_table),
-        quote(_field(Cart, "id").column),
-        quote(_field(Cart, "order").column),
+        quote(model_field(Cart, "id").column),
+        quote(model_field(Cart, "order").column),
     )
     variant = quote(Variant._meta.db_table)
-    pk, stock, price = (quote(_field(Variant, name).column) for name in ("id", "stock", "price"))
+    pk, stock, price = (quote(model_field(Variant, name).column) for name in ("id", "stock", "price"))
     return {
         "cart_lock": f"SELECT {cart_order} FROM {cart} WHERE {cart_id} = %s{lock}",  # noqa: S608
         "cart_link": f"UPDATE {cart} SET {cart_order} = %s WHERE {cart_id} = %s",  # noqa: S608
@@ -220,7 +214,7 @@ def _cart_link(*, cart_id: int, order_id: int) -> None:
 
 def _stock_lock(*, variant_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
     """Lock the variants' rows in primary-key order; their stock and price, by id."""
-    price = _field(Variant, "price")
+    price = model_field(Variant, "price")
     sql = _hot_sql(connection.vendor)["stock_lock"].format(ids=", ".join(["%s"] * len(variant_ids)))
     with connection.cursor() as cursor:
         cursor.execute(sql, variant_ids)
@@ -272,7 +266,7 @@ def _order_create(
 ) -> tuple[Order, list[OrderLine]]:
     backend = payment_backend(payment_method)
     status = Order.Status.AWAITING_PAYMENT if backend.online else Order.Status.PROCESSING
-    order = Order.objects.create(
+    order = Order(
         user=user,
         email=email,
         status=status,
@@ -294,27 +288,35 @@ def _order_create(
         idempotency_key=idempotency_key,
         placed_at=timezone.now(),
     )
-    lines = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            variant=line.line.variant,
-            product_title=line.line.variant.product.title,
-            variant_name=line.line.variant.name,
-            sku=line.line.variant.sku,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            line_total=money_round(line.total, quote.currency),
-        )
-        for line in quote.priced.lines
+    # The order's rows with their SQL built once (shop.db.rows_insert): no save() or signals.
+    rows_insert([order])
+    lines = rows_insert(
+        [
+            OrderLine(
+                order=order,
+                variant=line.line.variant,
+                product_title=line.line.variant.product.title,
+                variant_name=line.line.variant.name,
+                sku=line.line.variant.sku,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=money_round(line.total, quote.currency),
+            )
+            for line in quote.priced.lines
+        ]
     )
-    OrderEvent.objects.create(order=order, to_status=status, user=user, note="Order placed")
+    rows_insert([OrderEvent(order=order, to_status=status, user=user, note="Order placed")])
     if backend.online:
-        Payment.objects.create(
-            order=order,
-            method=payment_method,
-            reference=f"{payment_method}-{order.number}",
-            amount=order.total,
-            currency=order.currency,
+        rows_insert(
+            [
+                Payment(
+                    order=order,
+                    method=payment_method,
+                    reference=f"{payment_method}-{order.number}",
+                    amount=order.total,
+                    currency=order.currency,
+                )
+            ]
         )
     return order, lines
 
