@@ -54,7 +54,10 @@ _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def version_bump(*keys: str) -> None:
-    cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=TOKEN_SECONDS)
+    if len(keys) == 1:  # one SET; set_many wraps even one in MULTI/EXEC
+        cache.set(keys[0], uuid.uuid4().hex, timeout=TOKEN_SECONDS)
+    else:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=TOKEN_SECONDS)
     near_clear()
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Address, User
@@ -18,6 +18,10 @@ from orders.payments import payment_backend
 from orders.selectors import PricedCart, PricedLine, cart_priced, shipping_price, tax_included
 from shop.db import model_field, rows_insert
 from shop.money import money_round
+
+
+class _CartPlaced(Exception):
+    """The cart made an order meanwhile (a double submit): roll this one back."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,10 @@ def order_place(
     """Turn a cart into an order, or return the order this cart (or idempotency key) already made.
 
     Prices and validates outside the transaction (stock included, so a sold-out product is refused
-    without locking anything); then, in one short transaction: locks the cart row (the double
-    submit guard), writes the order with a snapshot of every line, its outbox e-mails and the
-    cart's link to it; then locks the stock rows (in primary-key order, with a lock timeout),
+    without locking anything); then, in one short transaction: writes the order with a snapshot of
+    every line, links the cart to it if the cart has no order yet (the double submit guard: a
+    second submit waits there for the first to commit, rolls its own order back and returns the
+    first), writes its outbox e-mails; then locks the stock rows (in primary-key order, with a lock timeout),
     re-checks stock and prices under the lock and takes the stock. If the re-check fails the whole
     transaction rolls back, order included. The stock rows are locked last so that on a hot
     product each checkout holds them only for the re-check, the stock update and the commit.
@@ -123,9 +128,6 @@ def order_place(
     try:
         with transaction.atomic():
             _lock_timeout()
-            placed_id = _cart_lock(cart_id=cart.pk)
-            if placed_id is not None:  # a double submit: the first one won
-                return Order.objects.get(pk=placed_id)
             if idempotency_key:
                 earlier = Order.objects.filter(idempotency_key=idempotency_key).first()
                 if earlier is not None:
@@ -140,7 +142,8 @@ def order_place(
                 language=language,
                 idempotency_key=idempotency_key,
             )
-            _cart_link(cart_id=cart.pk, order_id=order.pk)
+            if not _cart_link(cart_id=cart.pk, order_id=order.pk):
+                raise _CartPlaced()  # a double submit: the first one won; this order is rolled back
             if save_address and user is not None:
                 _address_book_add(user=user, address=address)
             order_notify(order=order, event="order_placed", lines=lines)
@@ -159,6 +162,18 @@ def order_place(
                     for pk, (stock, _price) in locked.items()
                 ),
             )
+    except _CartPlaced:
+        placed = _order_already_placed(cart=cart, idempotency_key=None)
+        if placed is None:  # the cart was deleted meanwhile
+            raise Cart.DoesNotExist() from None
+        return placed
+    except IntegrityError:
+        # A submit with the same idempotency key (another cart's, say) committed while this one
+        # wrote its order: the key's unique constraint made this one wait for it, then refused.
+        earlier = _order_already_placed(cart=cart, idempotency_key=idempotency_key)
+        if earlier is None:
+            raise
+        return earlier
     except DatabaseError as error:
         if _is_lock_timeout(error):
             raise CheckoutBusy() from error
@@ -188,28 +203,20 @@ def _hot_sql(vendor: str) -> dict[str, str]:
     variant = quote(Variant._meta.db_table)
     pk, stock, price = (quote(model_field(Variant, name).column) for name in ("id", "stock", "price"))
     return {
-        "cart_lock": f"SELECT {cart_order} FROM {cart} WHERE {cart_id} = %s{lock}",  # noqa: S608
-        "cart_link": f"UPDATE {cart} SET {cart_order} = %s WHERE {cart_id} = %s",  # noqa: S608
+        # The double submit guard: only a cart without an order takes this one. A second submit
+        # waits here for the first to commit, then finds the cart taken and changes nothing.
+        "cart_link": f"UPDATE {cart} SET {cart_order} = %s WHERE {cart_id} = %s AND {cart_order} IS NULL",  # noqa: S608
         # {ids} and {cases} are filled with placeholders only, one per line.
         "stock_lock": f"SELECT {pk}, {stock}, {price} FROM {variant} WHERE {pk} IN ({{ids}}) ORDER BY {pk}{no_key_lock}",  # noqa: S608
         "stock_take": f"UPDATE {variant} SET {stock} = {stock} - CASE {pk} {{cases}} END WHERE {pk} IN ({{ids}})",  # noqa: S608
     }
 
 
-def _cart_lock(*, cart_id: int) -> int | None:
-    """Lock the cart row (the double submit guard); the id of the order it already made, if any."""
-    with connection.cursor() as cursor:
-        cursor.execute(_hot_sql(connection.vendor)["cart_lock"], [cart_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Cart.DoesNotExist()
-    placed_id: int | None = row[0]
-    return placed_id
-
-
-def _cart_link(*, cart_id: int, order_id: int) -> None:
+def _cart_link(*, cart_id: int, order_id: int) -> bool:
+    """Link the cart to its order, unless it has one (or is gone): whether it was linked."""
     with connection.cursor() as cursor:
         cursor.execute(_hot_sql(connection.vendor)["cart_link"], [order_id, cart_id])
+        return bool(cursor.rowcount == 1)
 
 
 def _stock_lock(*, variant_ids: list[int]) -> dict[int, tuple[int, Decimal]]:

@@ -42,9 +42,9 @@ def test_placing_an_order_snapshots_lines_totals_and_takes_the_stock():
 def test_placing_an_order_runs_the_same_queries_whatever_its_number_of_lines(django_assert_num_queries, lines):
     cart = cart_with(*((VariantFactory(stock=5), 1) for _ in range(lines)))
     method = standard_shipping()
-    # Priced cart; savepoint, [lock timeout,] cart lock, order, lines, event, cart link, outbox;
-    # stock lock, stock update, release.
-    expected = 12 if connection.vendor == "postgresql" else 11
+    # Priced cart; savepoint, [lock timeout,] order, lines, event, cart link (the double submit
+    # guard), outbox; stock lock, stock update, release.
+    expected = 11 if connection.vendor == "postgresql" else 10
     with django_assert_num_queries(expected):
         order = order_place(
             cart=cart, email="ada@example.com", address=ADDRESS, shipping_method=method, payment_method="cod"
@@ -161,6 +161,40 @@ def test_a_flash_sale_of_300_concurrent_buyers_sells_exactly_the_50_units_in_sto
     assert hot.stock == 0
     assert sum(Order.objects.filter(lines__sku=hot.sku).values_list("lines__quantity", flat=True)) == 50
     assert not StockAdjustment.objects.filter(variant=hot, quantity_after__lt=0).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same", ["cart", "idempotency key"])
+def test_ten_submits_at_once_of_one_cart_or_one_idempotency_key_make_one_order_and_all_get_it(same):
+    """A double click, a retried request: the submits that lose the race wait for the first one to
+    commit, roll their own order back and answer with the first one."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent transactions need PostgreSQL: run with DATABASE_URL (CI does).")
+    variant = VariantFactory(stock=100)
+    cart = cart_with((variant, 1))
+    carts = [cart] * 10 if same == "cart" else [cart_with((variant, 1)) for _ in range(10)]
+    key = "double-tap" if same == "idempotency key" else None
+    numbers: list[str] = []
+    start = threading.Barrier(10)
+
+    def submit(cart: Cart) -> None:
+        try:
+            start.wait()
+            numbers.append(place(Cart.objects.get(pk=cart.pk), idempotency_key=key).number)
+        except Exception as error:  # reported below
+            numbers.append(f"error: {error!r}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in carts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(numbers) == 10 and len(set(numbers)) == 1, numbers
+    assert list(Order.objects.values_list("number", flat=True)) == numbers[:1]
+    assert Variant.objects.get(pk=variant.pk).stock == 99
 
 
 def test_an_unknown_payment_method_is_refused_before_anything_is_locked():
