@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 import nh3
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
@@ -53,7 +54,8 @@ def products_changed(*, products: Iterable[Product], listings: bool = True) -> N
     their search documents and, unless `listings` is False, the listings. Listings and search show
     only whether a product is in stock, so a stock change that does not cross zero passes False.
 
-    The one call every write to products, prices or stock makes (orders included)."""
+    The one call every write to products, prices or stock makes (orders included); stock writes
+    make it through products_stock_changed, which leaves out changes nobody sees."""
     products = list(products)
     catalog_changed(product_slugs=[product.slug for product in products], listings=listings)
     search_products_changed(product_ids=[product.pk for product in products], relevant=listings)
@@ -61,6 +63,18 @@ def products_changed(*, products: Iterable[Product], listings: bool = True) -> N
 
 def stock_crossed_zero(*, before: int, after: int) -> bool:
     return (before == 0) != (after == 0)
+
+
+def products_stock_changed(*, products: Iterable[Product], changes: Iterable[tuple[int, int]]) -> None:
+    """products_changed for a stock write, given each variant's (before, after): only what shows
+    goes stale. Whether a product is in stock shows everywhere (listings, search, its page); how
+    many are left shows on its page and in the API only while few are (at most CATALOG_LOW_STOCK:
+    "Only 3 left"). Plenty staying plenty shows nowhere, so through a sale every order leaves the
+    product's cached page as it is until stock runs low. `products` is read only if needed."""
+    changes = list(changes)
+    if any(min(before, after) <= settings.CATALOG_LOW_STOCK for before, after in changes):
+        listings = any(stock_crossed_zero(before=before, after=after) for before, after in changes)
+        products_changed(products=products, listings=listings)
 
 
 def _products(product_ids: Iterable[int]) -> QuerySet[Product]:
@@ -138,7 +152,7 @@ def _stock_write(
 ) -> StockAdjustment:
     Variant.objects.filter(pk=variant.pk).update(stock=quantity)
     variant.stock = quantity
-    products_changed(products=_products([variant.product_id]), listings=stock_crossed_zero(before=old, after=quantity))
+    products_stock_changed(products=_products([variant.product_id]), changes=[(old, quantity)])
     return StockAdjustment.objects.create(
         variant=variant, delta=quantity - old, quantity_after=quantity, reason=reason, user=user, note=note
     )

@@ -156,16 +156,24 @@ def test_selling_out_shows_at_once_on_the_product_and_its_listing(client, lights
     assert "Out of stock" in client.get(lights[0].get_absolute_url()).content.decode()
 
 
-def test_a_stock_change_that_keeps_a_product_in_stock_leaves_listings_cached(
+def test_a_stock_change_nobody_sees_leaves_pages_cached_and_one_into_low_stock_shows_how_many_are_left(
     client, lights, django_capture_on_commit_callbacks
 ):
-    product = product_with(category=lights[1])
+    product = product_with(category=lights[1])  # 10 in stock; "Only N left" from 5 (CATALOG_LOW_STOCK)
+    variant = product.variants.get()
     client.get(lights[0].get_absolute_url())
     client.get(product.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True):
-        services.stock_adjust(variant=product.variants.get(), delta=-1, reason="damaged")
+        services.stock_adjust(variant=variant, delta=-1, reason="damaged")
     assert client.get(lights[0].get_absolute_url())["X-Page-Cache"] == "hit"
-    assert client.get(product.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(product.get_absolute_url())["X-Page-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.stock_adjust(variant=variant, delta=-5, reason="damaged")
+    page = client.get(product.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss" and "Only 4 left" in page.content.decode()
+    assert 'max="4"' in page.content.decode()
+    assert client.get(lights[0].get_absolute_url())["X-Page-Cache"] == "hit"  # still in stock
 
 
 def test_a_browser_or_cdn_revalidates_with_the_etag_and_gets_304(client, lights, django_capture_on_commit_callbacks):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Address, User
 from catalog.models import Variant
-from catalog.services import products_changed, stock_crossed_zero
+from catalog.services import products_stock_changed
 from orders.exceptions import CartEmpty, CheckoutBusy, OutOfStock, PricesChanged, QuantityUnavailable, ShortLine
 from orders.models import Cart, Order, OrderEvent, OrderLine, Payment, ShippingMethod
 from orders.notify import order_notify
@@ -155,12 +155,9 @@ def order_place(
             if any(price != wanted[pk].unit_price for pk, (_stock, price) in locked.items()):
                 raise PricesChanged()
             _stock_take(quantities={pk: line.quantity for pk, line in wanted.items()})
-            products_changed(
+            products_stock_changed(
                 products=[line.line.variant.product for line in wanted.values()],
-                listings=any(
-                    stock_crossed_zero(before=stock, after=stock - wanted[pk].quantity)
-                    for pk, (stock, _price) in locked.items()
-                ),
+                changes=[(stock, stock - wanted[pk].quantity) for pk, (stock, _price) in locked.items()],
             )
     except _CartPlaced:
         placed = _order_already_placed(cart=cart, idempotency_key=None)

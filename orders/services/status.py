@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Product, StockAdjustment, Variant
-from catalog.services import products_changed, stock_crossed_zero
+from catalog.services import products_stock_changed
 from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent
 from orders.notify import order_notify
@@ -74,9 +74,9 @@ def _restock(order: Order, *, user: User | None, reason: str) -> None:
         )
         for variant in variants
     )
-    products_changed(
+    products_stock_changed(
         products=Product.objects.filter(variants__in=variants).only("pk", "slug").distinct(),
-        listings=any(stock_crossed_zero(before=v.stock, after=v.stock + returned[v.pk]) for v in variants),
+        changes=[(v.stock, v.stock + returned[v.pk]) for v in variants],
     )
 
 

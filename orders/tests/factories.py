@@ -25,8 +25,11 @@ def cart_with(*items: tuple[Variant, int], user: User | None = None) -> Cart:
     return cart
 
 
-def placed_order(*, payment_method: str = "cod", quantity: int = 2, stock: int = 10, **kwargs: Any) -> Order:
-    variant = VariantFactory(price=Decimal("3.39"), stock=stock)
+def placed_order(
+    *, payment_method: str = "cod", quantity: int = 2, stock: int = 10, variant: Variant | None = None, **kwargs: Any
+) -> Order:
+    """An order of `quantity` of `variant` (by default a new one with `stock` in stock)."""
+    variant = variant or VariantFactory(price=Decimal("3.39"), stock=stock)
     return order_place(
         cart=cart_with((variant, quantity)),
         email="ada@example.com",

@@ -188,3 +188,22 @@ def test_a_bank_transfer_order_shows_and_emails_where_to_pay_and_what_to_quote(
     with translation.override("id"):
         assert "Inggris Raya" in client.get(order.get_absolute_url()).content.decode()
     assert "00-00-00" in placed.alternatives[0][0]
+
+
+def test_orders_leave_the_product_page_cached_until_few_are_left_and_then_it_says_how_many(
+    client, django_capture_on_commit_callbacks
+):
+    """Through a sale, each order would otherwise make the product's page render again."""
+    variant = VariantFactory(stock=8, product__title="Flash Sale Lantern")
+    url = variant.product.get_absolute_url()
+    client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = placed_order(variant=variant, quantity=2)  # 6 left: plenty
+    assert placed.lines.get().quantity == 2
+    page = client.get(url)
+    assert page["X-Page-Cache"] == "hit" and "In stock" in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        placed_order(variant=variant, quantity=3)  # 3 left
+    page = client.get(url)
+    assert page["X-Page-Cache"] == "miss" and "Only 3 left" in page.content.decode()
