@@ -53,6 +53,23 @@ def _cart(*variants: Variant) -> Cart:
     return cart
 
 
+def _shown(lines: list[CartLine]) -> list[tuple[object, ...]]:
+    return [
+        (
+            line.pk,
+            line.quantity,
+            line.created_at,
+            line.variant.price,
+            line.variant.options,
+            line.variant.stock,
+            line.variant.product.title,
+            line.variant.product.attributes,
+            line.variant.product.is_active,
+        )
+        for line in lines
+    ]
+
+
 def test_a_prepared_read_gives_the_querysets_instances_with_their_related_objects_in_one_query(
     django_assert_num_queries,
 ):
@@ -61,39 +78,12 @@ def test_a_prepared_read_gives_the_querysets_instances_with_their_related_object
     carts = [_cart(first, second), _cart(second)]
 
     for cart in carts:  # the SQL built for the first cart serves the second with its own id
-        expected = list(_lines(cart.pk))
+        expected = _shown(list(_lines(cart.pk)))
         with django_assert_num_queries(1):
             lines = LINES.run(cart_id=cart.pk)
             # Values converted as the ORM would (Decimal, JSON, booleans, datetimes), related
             # objects attached, nothing loaded later.
-            seen = [
-                (
-                    line.pk,
-                    line.quantity,
-                    line.created_at,
-                    line.variant.price,
-                    line.variant.options,
-                    line.variant.stock,
-                    line.variant.product.title,
-                    line.variant.product.attributes,
-                    line.variant.product.is_active,
-                )
-                for line in lines
-            ]
-        assert seen == [
-            (
-                line.pk,
-                line.quantity,
-                line.created_at,
-                line.variant.price,
-                line.variant.options,
-                line.variant.stock,
-                line.variant.product.title,
-                line.variant.product.attributes,
-                line.variant.product.is_active,
-            )
-            for line in expected
-        ]
+            assert _shown(lines) == expected
         assert all(isinstance(line.variant.price, Decimal) for line in lines)
     assert LINES.run(cart_id=Cart.objects.create().pk) == []
 
