@@ -1,8 +1,8 @@
-"""Statements the checkout runs on every order, with their SQL built once per process.
+"""Statements the shop runs on every cart view and every order, with their SQL built once per process.
 
 Django builds a queryset's or an insert's SQL again each time it runs. For a one-row read with a
-three-table select_related that compile is most of the cost, and at checkout it is the largest
-share of the CPU an order takes (bench/README.md). These helpers keep Django's own SQL, converters
+three-table select_related that compile is most of the cost, and at checkout it was the largest
+share of the CPU an order takes (bench/README.md, orders round 7). These helpers keep Django's own SQL, converters
 and model instances, and only skip building the same SQL twice:
 
 - Prepared: a queryset compiled once per database, run again with new filter values.

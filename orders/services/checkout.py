@@ -94,10 +94,10 @@ def order_place(
 
     Prices and validates outside the transaction (stock included, so a sold-out product is refused
     without locking anything); then, in one short transaction: writes the order with a snapshot of
-    every line, links the cart to it if the cart has no order yet (the double submit guard: a
+    every line; links the cart to it if the cart has no order yet (the double submit guard: a
     second submit waits there for the first to commit, rolls its own order back and returns the
-    first), writes its outbox e-mails; then locks the stock rows (in primary-key order, with a lock timeout),
-    re-checks stock and prices under the lock and takes the stock. If the re-check fails the whole
+    first); writes its outbox e-mails; then locks the stock rows (in primary-key order, with a
+    lock timeout), re-checks stock and prices under the lock and takes the stock. If the re-check fails the whole
     transaction rolls back, order included. The stock rows are locked last so that on a hot
     product each checkout holds them only for the re-check, the stock update and the commit.
     Notifications and page invalidations are queued to run after commit; no network call happens
