@@ -32,8 +32,8 @@ def _isolated_files_and_cache(settings: Any, tmp_path: Path) -> Iterator[None]:
     # quarter of a second to go to Redis together, e-mails waiting a moment for the broker) are
     # off: tests change the cache behind the views' backs as another server would, and read it at
     # once. The tests of those copies (shop/tests/test_pagecache.py,
-    # recommendations/tests/test_events_and_commands.py, notifications/tests/test_worker.py) turn
-    # them on.
+    # recommendations/tests/test_events_and_commands.py,
+    # notifications/tests/test_outbox_worker.py) turn them on.
     settings.PAGE_NEAR_SECONDS = 0
     settings.RECOMMENDATIONS_EVENT_HOLD_SECONDS = 0
     settings.NOTIFICATIONS_PUBLISH_HOLD_SECONDS = 0

@@ -11,6 +11,15 @@ from imagekit.processors import ResizeToFit
 from treebeard.mp_tree import MP_Node
 
 
+def stock_level(stock: int) -> str:
+    """What shoppers are told of a stock count: 'out', 'low' (at most CATALOG_LOW_STOCK left, when
+    pages and the API give the count: "Only 3 left") or 'in'. Pages, the API and the page cache's
+    invalidation (catalog.services.products_stock_changed) all go by it."""
+    if stock <= 0:
+        return "out"
+    return "low" if stock <= settings.CATALOG_LOW_STOCK else "in"
+
+
 def _shop_currency() -> str:
     return str(settings.SHOP_CURRENCY)
 

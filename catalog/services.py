@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 import nh3
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
@@ -15,7 +14,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from catalog.cache import catalog_changed
 from catalog.exceptions import InvalidPriceChange, InvalidStockQuantity, StockImportError, UnknownSku
-from catalog.models import Product, StockAdjustment, Variant
+from catalog.models import Product, StockAdjustment, Variant, stock_level
 from catalog.search.services import search_catalogue_changed, search_products_changed
 from shop.money import money_round
 
@@ -72,7 +71,8 @@ def products_stock_changed(*, products: Iterable[Product], changes: Iterable[tup
     "Only 3 left"). Plenty staying plenty shows nowhere, so through a sale every order leaves the
     product's cached page as it is until stock runs low. `products` is read only if needed."""
     changes = list(changes)
-    if any(min(before, after) <= settings.CATALOG_LOW_STOCK for before, after in changes):
+    # Unseen only when the level is "in" before and after: no count shown, still in stock.
+    if any({stock_level(before), stock_level(after)} != {"in"} for before, after in changes):
         listings = any(stock_crossed_zero(before=before, after=after) for before, after in changes)
         products_changed(products=products, listings=listings)
 

@@ -21,7 +21,6 @@ pointing at the customer for events still in the buffer.
 """
 
 import json
-import logging
 import threading
 import uuid
 from collections.abc import Iterable
@@ -53,7 +52,6 @@ _RECENT = "reco:recent:{visitor}"
 _VISITOR_USER = "reco:visitor:{visitor}"
 _VISITOR_USER_SECONDS = 30 * 24 * 3600
 _local_lock = threading.Lock()
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,11 @@
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Category, Product, ProductImage, ProductVideo, Variant
+from catalog.models import Category, Product, ProductImage, ProductVideo, Variant, stock_level
 from catalog.search.selectors import SearchPage, Suggestions
 from catalog.selectors import ProductDetail
 from shop.api.fields import MoneySerializer, money
@@ -76,10 +75,8 @@ def suggestions_data(found: Suggestions, request: HttpRequest) -> dict[str, Any]
 
 
 def stock_status(stock: int) -> str:
-    """What shoppers are told: exact counts only when few are left (CATALOG_LOW_STOCK)."""
-    if stock <= 0:
-        return "out_of_stock"
-    return "low_stock" if stock <= settings.CATALOG_LOW_STOCK else "in_stock"
+    """What shoppers are told (catalog.models.stock_level): exact counts only when few are left."""
+    return {"out": "out_of_stock", "low": "low_stock", "in": "in_stock"}[stock_level(stock)]
 
 
 class CategoryRefSerializer(serializers.Serializer[Category]):

@@ -10,6 +10,7 @@ from django.urls import translate_url
 from django.utils.translation import get_language_info
 
 from catalog.forms import ProductFilterForm
+from catalog.models import stock_level
 from shop.countries import country_name
 from shop.money import money_format
 
@@ -51,10 +52,8 @@ def percent_off(price: Decimal | None, compare_at: Decimal | None) -> int:
 
 @register.filter
 def stock_state(stock: int) -> str:
-    """'out', 'low' (at most CATALOG_LOW_STOCK left) or 'in', for wording and styling stock."""
-    if stock <= 0:
-        return "out"
-    return "low" if stock <= settings.CATALOG_LOW_STOCK else "in"
+    """'out', 'low' or 'in' (catalog.models.stock_level), for wording and styling stock."""
+    return stock_level(stock)
 
 
 @register.simple_tag
